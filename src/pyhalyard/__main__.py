@@ -1,0 +1,3 @@
+from pyhalyard.cli.main import main
+
+main()

@@ -1,0 +1,1 @@
+"""The ``hal`` command: thin click layers over the pipeline functions."""

@@ -1,0 +1,193 @@
+"""Reading and safely writing ``~/.hal/config``.
+
+Every edit runs as a transaction: take an exclusive lock, read the file, apply
+the edit to a :class:`Document`, validate the result, copy the old file to
+``.backup/``, write a temp file, fsync, rename.  Concurrent ``hal`` processes
+therefore serialise on the lock and each sees the previous one's result; a
+failed or refused edit leaves the file exactly as it was.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from pyhalyard.errors import ConfigError, HalError
+from pyhalyard.halconfig.document import Document
+from pyhalyard.halconfig.paths import HalPaths
+
+FILE_MODE = 0o600
+BACKUPS_KEPT = 10
+DEPLOYMENTS_KEY = "deploymentConfigurations"
+
+
+@contextmanager
+def locked(paths: HalPaths) -> Iterator[None]:
+    """Exclusive advisory lock on the hal dir, held for a whole read-modify-write."""
+    paths.root.mkdir(parents=True, exist_ok=True)
+    fd = os.open(paths.lock, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
+
+
+def atomic_write(path: Path, text: str | bytes, mode: int = FILE_MODE) -> None:
+    """Write via temp file + fsync + rename so readers see the old or the new file, never half."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.encode() if isinstance(text, str) else text
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.fchmod(fd, mode)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
+    except UnicodeDecodeError as exc:
+        raise ConfigError(str(path), f"not UTF-8 text ({exc.reason})") from None
+    except OSError as exc:
+        raise HalError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+@dataclass
+class HalConfig:
+    """The loaded config file: its document plus which deployment a command acts on."""
+
+    paths: HalPaths
+    doc: Document
+
+    @classmethod
+    def load(cls, paths: HalPaths) -> HalConfig:
+        text = read_text(paths.config)
+        doc = Document(text, str(paths.config))
+        config = cls(paths, doc)
+        config.check_shape()
+        return config
+
+    @property
+    def data(self) -> dict[str, Any]:
+        data = self.doc.data
+        return data if isinstance(data, dict) else {}
+
+    def check_shape(self) -> None:
+        """The top level must be a mapping with a list of named deployments."""
+        data = self.doc.data
+        if data is None:
+            return
+        if not isinstance(data, dict):
+            raise ConfigError(self.doc.source, "expected a mapping at the top level", 1, 1)
+        deployments = data.get(DEPLOYMENTS_KEY, [])
+        if deployments is None:
+            return
+        if not isinstance(deployments, list):
+            raise ConfigError(self.doc.source, f"{DEPLOYMENTS_KEY}: expected a list")
+        for i, dep in enumerate(deployments):
+            if not isinstance(dep, dict) or not isinstance(dep.get("name"), str):
+                raise ConfigError(self.doc.source,
+                                  f"{DEPLOYMENTS_KEY}[{i}]: expected a mapping with a 'name'")
+
+    def deployment_names(self) -> list[str]:
+        return [d["name"] for d in self.data.get(DEPLOYMENTS_KEY) or []]
+
+    def current_deployment(self) -> str:
+        current = self.data.get("currentDeployment")
+        return current if isinstance(current, str) and current else "default"
+
+    def resolve(self, name: str | None) -> str:
+        """The deployment a command acts on: ``--deployment`` or ``currentDeployment``."""
+        return name or self.current_deployment()
+
+    def index_of(self, name: str) -> int:
+        names = self.deployment_names()
+        if name not in names:
+            known = ", ".join(names) or "none"
+            raise HalError(f"{self.doc.source}: no deployment named '{name}' "
+                           f"(deployments: {known})")
+        return names.index(name)
+
+    def deployment(self, name: str | None = None) -> dict[str, Any]:
+        """The raw mapping of one deployment (read-only by convention)."""
+        dep: dict[str, Any] = self.data[DEPLOYMENTS_KEY][self.index_of(self.resolve(name))]
+        return dep
+
+    def ensure_deployment(self, name: str) -> int:
+        """Index of ``name``, creating a minimal Halyard-shaped deployment when missing."""
+        if name in self.deployment_names():
+            return self.index_of(name)
+        if self.doc.data is None or not self.deployment_names():
+            if self.data.get("currentDeployment") is None:
+                self.doc.set(["currentDeployment"], name)
+        self.doc.append([DEPLOYMENTS_KEY], new_deployment(name))
+        return self.index_of(name)
+
+
+def new_deployment(name: str) -> dict[str, Any]:
+    """What Halyard's ``hal config`` writes for a fresh deployment, minus defaults it fills itself."""
+    return {
+        "name": name,
+        "version": "",
+        "providers": {"kubernetes": {"enabled": False, "accounts": []}},
+        "deploymentEnvironment": {"type": "LocalDebian", "location": "spinnaker",
+                                  "customSizing": {}},
+    }
+
+
+Validator = Callable[[HalConfig], None]
+
+
+def edit(paths: HalPaths, change: Callable[[HalConfig], Any],
+         validator: Validator | None = None) -> Any:
+    """Run ``change`` on the config under the lock and save the result atomically.
+
+    ``validator`` raises (e.g. ValidationFailed) to refuse the result; then
+    nothing is written.  Returns what ``change`` returned.
+    """
+    with locked(paths):
+        config = HalConfig.load(paths)
+        before = config.doc.text
+        result = change(config)
+        if config.doc.text == before:
+            return result
+        if validator is not None:
+            validator(config)
+        backup(paths, before)
+        atomic_write(paths.config, config.doc.text)
+        return result
+
+
+def backup(paths: HalPaths, text: str) -> None:
+    """Keep the previous config in ``.backup/`` (newest BACKUPS_KEPT copies)."""
+    if not text:
+        return
+    paths.backup_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
+    atomic_write(paths.backup_dir / f"config.{stamp}", text)
+    old = sorted(p for p in paths.backup_dir.iterdir() if p.name.startswith("config."))
+    for stale in old[:-BACKUPS_KEPT]:
+        stale.unlink(missing_ok=True)

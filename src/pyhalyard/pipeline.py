@@ -1,0 +1,40 @@
+"""The stages wired together: load -> validate -> plan (render and deploy build on these).
+
+Commands call these functions instead of re-assembling the stages themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from pyhalyard.halconfig.custom import CustomFiles, load_custom
+from pyhalyard.halconfig.model import Deployment, read_deployment
+from pyhalyard.halconfig.paths import HalPaths
+from pyhalyard.halconfig.store import HalConfig
+from pyhalyard.plan import Plan, make_plan
+
+
+@dataclass(frozen=True)
+class Loaded:
+    paths: HalPaths
+    config: HalConfig
+    deployment: Deployment
+    custom: CustomFiles
+
+
+def load(paths: HalPaths, deployment: str | None = None) -> Loaded:
+    """Read the config and one deployment's custom files (no lock: read-only)."""
+    config = HalConfig.load(paths)
+    return loaded_from(config, deployment)
+
+
+def loaded_from(config: HalConfig, deployment: str | None = None) -> Loaded:
+    name = config.resolve(deployment)
+    index = config.index_of(name)
+    dep = read_deployment(config.doc.source, config.deployment(name), index)
+    custom = load_custom(config.paths.deployment(name))
+    return Loaded(config.paths, config, dep, custom)
+
+
+def plan(loaded: Loaded) -> Plan:
+    return make_plan(loaded.deployment, loaded.custom)

@@ -1,0 +1,1 @@
+"""Redis for the HA split: endpoint parsing and masking, live replication checks."""

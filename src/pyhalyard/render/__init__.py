@@ -1,0 +1,1 @@
+"""render: plan -> bundle (Spring profiles per service, Kubernetes objects, topology)."""

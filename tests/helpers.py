@@ -1,0 +1,35 @@
+"""Shared test helpers: run ``hal`` in-process exactly as the console script does."""
+
+from __future__ import annotations
+
+import contextlib
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from pyhalyard.cli.main import main
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED = REPO.parent / "shared"
+REALWORLD = SHARED / "realworld" / "opsmx-standard-gitops-halyard"
+EXAMPLES = REPO / "examples"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def run_hal(*args: str, hal_dir: Path | None = None) -> Result:
+    argv = (["--hal-dir", str(hal_dir)] if hal_dir is not None else []) + list(args)
+    out, err = io.StringIO(), io.StringIO()
+    code = 0
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            main(argv)
+        except SystemExit as exc:
+            code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    return Result(code, out.getvalue(), err.getvalue())
