@@ -202,13 +202,17 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
     # Callers of a split service are re-pointed at the role that answers them.
     split_on = {"clouddriver": cd_ha, "echo": echo_ha}
     for name, fp in first_pass.items():
-        service: catalog.Service = fp["service"]
+        caller: catalog.Service = fp["service"]
         if not fp["enabled"]:
             continue
-        for base in service.calls:
+        for base in caller.calls:
             if split_on.get(base):
-                target = catalog.route(service.name, base)
-                _merge(overrides[name], _nested(f"services.{base}.baseUrl", url(target)))
+                target = catalog.route(caller.name, base)
+                # Gate and orca build no client for a service whose ``enabled`` is false,
+                # and spinnaker.yml marks the replaced base service disabled: re-enable it
+                # for the caller together with the new address.
+                _merge(overrides[name], {"services": {base: {"baseUrl": url(target),
+                                                              "enabled": True}}})
         if cd_ha and name == "orca":
             _merge(overrides[name], _nested("clouddriver.readonly.baseUrl",
                                             url(catalog.ORCA_READONLY_ROUTE)))
@@ -217,21 +221,21 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
                 "dynamicEndpoints": {"deck": url(catalog.DECK_ROUTE)}}}}})
 
     for name, fp in first_pass.items():
-        service = fp["service"]
+        svc: catalog.Service = fp["service"]
         ov = overrides[name]
-        if service.is_role:
-            role = str(service.role)
+        if svc.is_role:
+            role = str(svc.role)
             profiles: tuple[str, ...] = (role, *((f"{role}-overrides",) if ov else ()),
                                          "local", f"{role}-local")
         else:
             profiles = (*(("overrides",) if ov else ()), "local")
         env_vars: dict[str, str] = {}
-        if service.java:
+        if svc.java:
             env_vars["JAVA_OPTS"] = DEFAULT_JAVA_OPTS
             env_vars["SPRING_PROFILES_ACTIVE"] = ",".join(profiles)
         for key, value in (fp["settings"].get("env") or {}).items():
             env_vars[str(key)] = "" if value is None else str(value)
-        services[name] = ServicePlan(spring_profiles=profiles if service.java else (),
+        services[name] = ServicePlan(spring_profiles=profiles if svc.java else (),
                                      env=env_vars, overrides=ov, **fp)
 
     return Plan(deployment=dep, custom=custom, namespace=namespace, services=services,

@@ -34,5 +34,7 @@ def config(ctx: click.Context, set_current_deployment: str | None) -> None:
         run_edit(app, change, deployment=set_current_deployment)
         app.info(f"+ Current deployment is now '{set_current_deployment}'")
         return
+    from pyhalyard.cli.config_common import mask_secrets
+
     cfg = HalConfig.load(app.paths)
-    app.emit(cfg.deployment(app.deployment))
+    app.emit(mask_secrets(cfg.deployment(app.deployment)))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 from pathlib import Path
@@ -9,7 +10,7 @@ from pathlib import Path
 import click
 
 from pyhalyard import __version__
-from pyhalyard.cli.context import get_app, common_options
+from pyhalyard.cli.context import common_options, get_app
 from pyhalyard.cli.lazy import LazyGroup
 from pyhalyard.errors import HalError
 from pyhalyard.redis.endpoint import mask_text
@@ -43,7 +44,10 @@ def main(argv: list[str] | None = None) -> None:
         click.echo("Aborted.", err=True)
         sys.exit(1)
     except click.ClickException as exc:
-        exc.show()
+        # click echoes bad values ("Got unexpected extra argument (redis://:pw@...)"): mask.
+        shown = io.StringIO()
+        exc.show(file=shown)
+        click.echo(mask_text(shown.getvalue()).rstrip("\n"), err=True)
         sys.exit(exc.exit_code)
     except HalError as exc:
         click.echo(f"error: {mask_text(str(exc))}", err=True)

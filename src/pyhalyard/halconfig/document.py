@@ -3,33 +3,101 @@
 Halyard users keep comments, key order and odd quoting in ``~/.hal/config``; a
 full round trip through a YAML library would rewrite all of it (and ruamel's
 round trip costs seconds on large configs).  Instead the C parser composes the
-node tree once, its marks tell where every key and value sits in the text, and
-an edit splices new text into exactly those spans.  Everything outside the span
-stays byte-for-byte as it was.  After each splice the text is parsed again, so
-the document is never left in a state the parser would reject.
+node tree once and its marks tell where every key and value sits in the text.
+
+Edits are recorded against that one tree and applied to ``data`` at once; the
+text is produced only when someone reads ``text``: every recorded change
+becomes a splice at the original marks (a replaced value, removed lines, new
+lines after a mapping's or list's last entry) and everything outside those
+spans stays byte-for-byte as it was.  Composing a 2,000-account config costs
+about 0.3 s, so re-parsing after every ``set`` (as a naive splicer must, to get
+fresh marks) made multi-flag commands scale with the number of flags; now a
+command pays for one parse to load and one to check its result.
+
+That check is not optional: before ``text`` is handed out, it is parsed again
+and must mean exactly ``data``.  A bug in the splicing therefore surfaces as an
+error and a file left alone, never as a silently corrupted config.
+
+What cannot be edited safely is refused with a clear error instead of guessed
+at: a path through a YAML alias (its text lives at the anchor, so an edit would
+change every use) or a mapping built with a merge key (``<<``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from pyhalyard.errors import ConfigError
+from pyhalyard.errors import ConfigError, HalError
 
 try:  # the C parser is ~10x faster; fall back where libyaml is missing
-    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeDumper as _BaseDumper
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on the PyYAML build
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeDumper as _BaseDumper  # type: ignore[assignment]
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 PathKey = str | int
 YamlPath = Sequence[PathKey]
 
 _WIDE = 1 << 30  # never fold long scalars
+_STR = "tag:yaml.org,2002:str"
+_MAP = "tag:yaml.org,2002:map"
+_SEQ = "tag:yaml.org,2002:seq"
+_MERGE = "tag:yaml.org,2002:merge"
+# An anchor or a tag can only start after these characters; "a&b" in a URL is neither.
+_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s]", re.M)
+_MISSING = object()
+_IdSet = set[int]
+_TAG = re.compile(r"(?:^|[\s\[{,])![^\s]*", re.M)
+
+
+class PathError(HalError, KeyError):
+    """A path that does not fit the document: a missing list item, a list where a mapping
+    must be, or a spot that cannot be edited without changing other keys (aliases, ``<<``).
+
+    Also a KeyError, which callers of the first version of this module caught.
+    """
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class NotAListError(HalError, TypeError):
+    """``append`` on something that is not a list."""
+
+
+class _Dumper(_BaseDumper):
+    """Never writes ``&id001``/``*id001`` for shared objects, and keeps every scalar on
+    one line so generated text can be indented by simply prefixing its lines."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+def _represent_str(dumper: Any, data: str) -> yaml.Node:
+    style = '"' if ("\n" in data or "\r" in data) else None
+    if style is None:
+        node: yaml.Node = dumper.represent_str(data)
+    else:
+        node = dumper.represent_scalar(_STR, data, style=style)
+    return node
+
+
+_Dumper.add_representer(str, _represent_str)
+
+
+class _SnippetDumper(yaml.SafeDumper):
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+_SnippetDumper.add_representer(str, _represent_str)
 
 
 def format_path(path: YamlPath) -> str:
@@ -40,12 +108,81 @@ def format_path(path: YamlPath) -> str:
     return out
 
 
-def parse(text: str, source: str) -> tuple[yaml.Node | None, Any]:
-    """Compose and construct in one parse; errors name file:line:column."""
+# ------------------------------------------------------------------------ reading
+
+
+@dataclass
+class _Parsed:
+    root: Node | None
+    data: Any
+    merged: set[int]  # ids of mappings that had a "<<" key (their node.value is flattened)
+
+
+class _Slow(Exception):
+    """The fast constructor met something only PyYAML's full constructor handles."""
+
+
+def _construct(loader: Any, node: Node, constructors: dict[Any, Any]) -> Any:
+    """PyYAML's SafeConstructor result for trees without anchors, tags or merges, ~5x faster.
+
+    The standard constructor goes through generators and bookkeeping for
+    recursive structures that such trees cannot have.
+    """
+    cls = type(node)
+    if cls is ScalarNode:
+        if node.tag == _STR:
+            return node.value
+        return constructors[node.tag](loader, node)
+    if cls is MappingNode and node.tag == _MAP:
+        out: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            if type(key_node) is not ScalarNode:
+                raise _Slow
+            key = key_node.value if key_node.tag == _STR else \
+                constructors[key_node.tag](loader, key_node)
+            out[key] = _construct(loader, value_node, constructors)
+        return out
+    if cls is SequenceNode and node.tag == _SEQ:
+        return [_construct(loader, item, constructors) for item in node.value]
+    raise _Slow
+
+
+def _merge_mappings(root: Node) -> set[int]:
+    found: set[int] = set()
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, MappingNode):
+            for key, value in node.value:
+                if key.tag == _MERGE:
+                    found.add(id(node))
+                stack.extend((key, value))
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return found
+
+
+def _parse(text: str, source: str) -> _Parsed:
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
-        data = loader.construct_document(node) if node is not None else None
+        merged: set[int] = set()
+        if node is None:
+            data = None
+        else:
+            if "<<" in text:
+                merged = _merge_mappings(node)
+            if merged or _ANCHOR.search(text) or _TAG.search(text):
+                data = loader.construct_document(node)
+            else:
+                try:
+                    data = _construct(loader, node, loader.yaml_constructors)
+                except (_Slow, KeyError, TypeError):
+                    data = loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         problem = exc.problem or exc.context or "invalid YAML"
@@ -55,9 +192,17 @@ def parse(text: str, source: str) -> tuple[yaml.Node | None, Any]:
                           mark.column + 1) from None
     except yaml.YAMLError as exc:
         raise ConfigError(source, f"invalid YAML: {exc}") from None
+    except RecursionError:
+        raise ConfigError(source, "invalid YAML: nested too deeply") from None
     finally:
         loader.dispose()
-    return node, data
+    return _Parsed(node, data, merged)
+
+
+def parse(text: str, source: str) -> tuple[Node | None, Any]:
+    """Compose and construct in one parse; errors name file:line:column."""
+    parsed = _parse(text, source)
+    return parsed.root, parsed.data
 
 
 def dump(value: Any) -> str:
@@ -66,45 +211,156 @@ def dump(value: Any) -> str:
                      allow_unicode=True, width=_WIDE)
 
 
-def _inline(value: Any, indent: int) -> str:
-    """Text that follows ``key:`` for ``value`` when the key sits at column ``indent``."""
-    body = dump({"k": value})[2:].rstrip("\n")  # drop the "k:" we dumped it under
-    if "\n" not in body:
-        return body  # " scalar", " {}", " []"
-    pad = " " * indent
-    return "\n".join(pad + line if i else line for i, line in enumerate(body.split("\n")))
+def _snippet(value: Any, flow: bool = False) -> str:
+    """Like :func:`dump`, for the small values spliced into a document.
+
+    Uses PyYAML's Python emitter: libyaml escapes characters beyond the BMP
+    (an emoji becomes ``"\U0001F600"``), the Python one writes them as they are.
+    """
+    return yaml.dump(value, Dumper=_SnippetDumper, default_flow_style=flow, sort_keys=False,
+                     allow_unicode=True, width=_WIDE)
 
 
-def _block(text: str, indent: int) -> str:
-    pad = " " * indent
-    return "".join(pad + line + "\n" for line in text.rstrip("\n").split("\n"))
+def _flow(value: Any) -> str:
+    """One-line flow text for ``value``, safe inside ``{...}``/``[...]``."""
+    return _snippet([value], flow=True).strip()[1:-1]
+
+
+def _inline(value: Any) -> str:
+    """Text for a scalar or empty collection after ``key: `` (one line)."""
+    return _snippet({"k": value})[3:].rstrip("\n")
+
+
+def _is_block(value: Any) -> bool:
+    return isinstance(value, (dict, list)) and bool(value)
+
+
+def _indent(text: str, column: int, first: bool = True) -> str:
+    """Prefix lines with ``column`` spaces (the first only if ``first``); no final newline."""
+    pad = " " * column
+    lines = text.rstrip("\n").split("\n")
+    return "\n".join(pad + line if (first or i) else line for i, line in enumerate(lines))
+
+
+def _normalize(value: Any) -> Any:
+    """``value`` exactly as the parser will read it back from the text we write for it."""
+    try:
+        text = _snippet(value)
+    except yaml.YAMLError as exc:
+        raise TypeError(f"cannot write {type(value).__name__} into YAML: {exc}") from None
+    return _parse(text, "<value>").data
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Equal as YAML data: like ``==`` but 1, 1.0 and True differ, and NaN equals NaN."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return a.keys() == b.keys() and all(_same(v, b[k]) for k, v in a.items())
+    if isinstance(a, list):
+        return len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, float) and a != a:
+        return bool(b != b)
+    equal: bool = a == b
+    return equal
+
+
+def _is_flow(node: Node) -> bool:
+    return bool(getattr(node, "flow_style", False))
+
+
+def _keeps_flow(node: Node, value: Any) -> bool:
+    """A non-empty ``{...}``/``[...]`` the user wrote stays flow; ``{}``/``[]`` grow into blocks."""
+    return _is_flow(node) and bool(node.value) and isinstance(value, (dict, list))
+
+
+def _nest(path: YamlPath, value: Any) -> Any:
+    for key in reversed(path):
+        if isinstance(key, int):
+            raise PathError(f"cannot create list item [{key}]: use append")
+        value = {key: value}
+    return value
+
+
+# ------------------------------------------------------------------------ editing
 
 
 @dataclass
-class _Step:
-    """Where a node sits: in ``parent`` under ``key_node`` (mapping) or at ``index`` (sequence)."""
+class _Loc:
+    """One step of a path: the original node there (None when its text will be generated
+    from data: a new key or item, or inside a replaced value) and where it hangs."""
 
-    parent: yaml.Node | None
-    key_node: yaml.ScalarNode | None
-    index: int | None
-    node: yaml.Node
+    node: Node | None
+    path: tuple[PathKey, ...]
+    parent: Node | None = None
+    key: ScalarNode | None = None
+
+
+@dataclass
+class _Overlay:
+    """Changes recorded against the parsed tree (node ids), applied when text is read."""
+
+    changed: bool = False
+    root: bool = False  # the whole document is regenerated from data
+    replaced: set[int] = field(default_factory=set)  # values regenerated from data
+    dirty: set[int] = field(default_factory=set)  # containers with changes inside
+    deleted: dict[int, set[int]] = field(default_factory=dict)  # mapping -> entry indexes
+    inserted: dict[int, list[Any]] = field(default_factory=dict)  # mapping -> new keys
+    views: dict[int, list[int]] = field(default_factory=dict)  # sequence -> original index|-1
 
 
 class Document:
-    """A YAML text plus its node tree; mutators splice text and re-parse."""
+    """A YAML text plus its data; ``set``/``delete``/``append`` change both.
+
+    ``data`` is updated at once; ``text`` is rebuilt (and checked by parsing it)
+    when read.  Mutators raise PathError/NotAListError (HalErrors) for paths
+    that do not fit; then nothing was changed.
+    """
 
     def __init__(self, text: str, source: str = "config") -> None:
         self.source = source
-        self.text = ""
-        self.root: yaml.Node | None = None
-        self.data: Any = None
-        self._reset(text)
+        bom = "\ufeff" if text.startswith("\ufeff") else ""  # libyaml's marks skip it
+        body = text[len(bom):]
+        self._bom = bom
+        self._rebase(body, _parse(body, source))
 
-    def _reset(self, text: str) -> None:
-        root, data = parse(text, self.source)
-        self.text, self.root, self.data = text, root, data
+    def _rebase(self, body: str, parsed: _Parsed) -> None:
+        self._base = body
+        self._root = parsed.root
+        self._merged = parsed.merged
+        self.data: Any = parsed.data
+        newline = body.find("\n")
+        self._eol = "\r\n" if newline > 0 and body[newline - 1] == "\r" else "\n"
+        self._ov = _Overlay()
+        self._text: str | None = self._bom + body
+        self._shared: _IdSet | None = None
+        self._fixed_ends: _IdSet = set()
 
     # ---------------------------------------------------------------- reading
+    @property
+    def text(self) -> str:
+        """The edited text, parsed once more to prove it reads back as ``data``."""
+        if self._text is None:
+            body = self._render()
+            try:
+                parsed = _parse(body, self.source)
+            except ConfigError as exc:
+                raise HalError(f"{self.source}: internal error: the edit produced invalid "
+                               f"YAML ({exc}); nothing was written") from None
+            if not (parsed.data == self.data or _same(parsed.data, self.data)):
+                raise HalError(f"{self.source}: internal error: the edited text would not "
+                               "read back as intended; nothing was written")
+            self._rebase(body, parsed)
+        assert self._text is not None
+        return self._text
+
+    @property
+    def root(self) -> Node | None:
+        """The node tree of ``text`` (marks index into ``text`` without a leading BOM)."""
+        if self._ov.changed:
+            self.text  # noqa: B018 - rebases on the checked text
+        return self._root
+
     def get(self, path: YamlPath, default: Any = None) -> Any:
         cur = self.data
         for key in path:
@@ -118,177 +374,597 @@ class Document:
                 cur = cur[key]
         return cur
 
-    def _walk(self, path: YamlPath) -> tuple[list[_Step], int]:
-        """Steps down ``path`` as far as nodes exist; returns them and how many keys matched."""
-        assert self.root is not None
-        steps = [_Step(None, None, None, self.root)]
-        for depth, key in enumerate(path):
-            node = steps[-1].node
-            if isinstance(node, yaml.MappingNode) and isinstance(key, str):
-                for key_node, value_node in reversed(node.value):  # last duplicate wins
-                    if isinstance(key_node, yaml.ScalarNode) and key_node.value == key:
-                        steps.append(_Step(node, key_node, None, value_node))
-                        break
-                else:
-                    return steps, depth
-            elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-                if not -len(node.value) <= key < len(node.value):
-                    raise KeyError(f"{format_path(path[:depth + 1])}: no such item")
-                steps.append(_Step(node, None, key % len(node.value), node.value[key]))
-            else:
-                return steps, depth
-        return steps, len(path)
-
-    # ------------------------------------------------------------ text spans
-    def _line_start(self, offset: int) -> int:
-        return self.text.rfind("\n", 0, offset) + 1
-
-    def _line_end(self, offset: int) -> int:
-        """Offset just past the newline of the line holding ``offset``."""
-        end = self.text.find("\n", offset)
-        return len(self.text) if end < 0 else end + 1
-
-    def _content_end(self, node: yaml.Node) -> int:
-        """Offset just past the last character that belongs to ``node``."""
-        if isinstance(node, yaml.MappingNode) and node.value and not node.flow_style:
-            return self._content_end(node.value[-1][1])
-        if isinstance(node, yaml.SequenceNode) and node.value and not node.flow_style:
-            return self._content_end(node.value[-1])
-        end: int = node.end_mark.index
-        if isinstance(node, yaml.ScalarNode) and node.style in ("|", ">"):
-            while end > node.start_mark.index and self.text[end - 1] in " \t\r\n":
-                end -= 1
-        if isinstance(node, yaml.ScalarNode) and node.value == "" and node.style is None:
-            # an empty value ("key:") ends where its key's ":" is
-            end = node.start_mark.index
-        return end
-
-    def _splice(self, start: int, end: int, new: str) -> None:
-        self._reset(self.text[:start] + new + self.text[end:])
-
-    def _insert_lines(self, after: int, lines: str) -> None:
-        pos = self._line_end(after)
-        prefix = "" if pos == 0 or self.text[pos - 1] == "\n" else "\n"
-        self._splice(pos, pos, prefix + lines)
-
-    # --------------------------------------------------------------- writing
+    # --------------------------------------------------------------- mutators
     def set(self, path: YamlPath, value: Any) -> None:
         """Set ``path`` to ``value``, creating missing mappings on the way."""
-        if self.root is None or not path:
-            self._reset(dump(_nest(path, value)))
+        value = _normalize(value)
+        path = list(path)
+        if not path or not isinstance(self.data, (dict, list)):
+            new = _nest(path, value)  # a null or scalar document becomes a mapping
+            if _same(new, self.data):
+                return
+            self.data = new
+            self._touch_root()
             return
-        steps, depth = self._walk(path)
+        locs, depth = self._walk(path)
         if depth == len(path):
-            self._replace(steps[-1], value)
+            if _same(self.get(path), value):
+                return
+            self._check_replace(locs)
+            self._assign(path, value)
+            self._mark_replaced(locs)
             return
-        here = steps[-1]
-        rest = _nest(path[depth + 1:], value)
         key = path[depth]
-        if isinstance(here.node, yaml.MappingNode) and isinstance(key, str):
-            self._add_key(here, key, rest)
-        else:  # a scalar/null/flow where a mapping has to be: replace it
+        rest = _nest(path[depth + 1:], value)
+        holder = self.get(path[:depth])
+        if isinstance(holder, dict):
             if isinstance(key, int):
-                raise KeyError(f"{format_path(path[:depth + 1])}: no such item")
-            self._replace(here, {key: rest})
+                raise PathError(f"{self.source}: {format_path(path[:depth])}: is a mapping, "
+                                f"not a list (no item [{key}])")
+            self._check_insert(locs, path[:depth])
+            holder[key] = rest
+            self._mark_inserted(locs, key)
+        elif isinstance(holder, list):
+            raise PathError(f"{self.source}: {format_path(path[:depth])}: is a list, "
+                            f"expected a mapping with '{key}'")
+        else:
+            if isinstance(key, int):
+                raise PathError(f"{self.source}: {format_path(path[:depth + 1])}: no such item")
+            self._check_replace(locs)
+            self._assign(path[:depth], {key: rest})
+            self._mark_replaced(locs)
 
     def delete(self, path: YamlPath) -> bool:
         """Remove the key or sequence item at ``path``; False when it is not there."""
-        if self.root is None or not path:
+        path = list(path)
+        if not path or self.data is None:
             return False
         try:
-            steps, depth = self._walk(path)
-        except KeyError:
-            return False
+            locs, depth = self._walk(path)
+        except PathError:
+            if self.get(path, _MISSING) is _MISSING:
+                return False
+            raise
         if depth < len(path):
             return False
-        step, parent_step = steps[-1], steps[-2]
-        parent = step.parent
-        assert parent is not None
-        siblings = len(parent.value)
-        if parent.flow_style or siblings == 1:
-            remaining = self.get(path[:-1])
-            if isinstance(remaining, dict):
-                remaining = {k: v for k, v in remaining.items() if k != path[-1]}
-            else:
-                remaining = [v for i, v in enumerate(remaining) if i != step.index]
-            self._replace(parent_step, remaining)
-            return True
-        first = step.key_node if step.key_node is not None else step.node
-        start = self._line_start(first.start_mark.index)
-        lead = self.text[start:first.start_mark.index]
-        if lead.strip() not in ("", "-"):
-            # the entry shares its line with a "- " of an enclosing item: rewrite the parent
-            remaining = {k: v for k, v in self.get(path[:-1]).items() if k != path[-1]}
-            self._replace(parent_step, remaining)
-            return True
-        end = self._line_end(self._content_end(step.node))
-        self._splice(start, end, "")
+        holder = self.get(path[:-1])
+        key = path[-1]
+        self._check_delete(locs, path)
+        if isinstance(key, int):
+            key %= len(holder)
+        del holder[key]
+        self._mark_deleted(locs, key, not holder)
         return True
 
     def append(self, path: YamlPath, item: Any) -> None:
-        """Append ``item`` to the sequence at ``path`` (created when missing)."""
+        """Append ``item`` to the sequence at ``path`` (created when missing or null)."""
+        path = list(path)
         current = self.get(path)
         if current is None:
             self.set(path, [item])
             return
         if not isinstance(current, list):
-            raise TypeError(f"{format_path(path)} is not a list")
-        steps, _ = self._walk(path)
-        step = steps[-1]
-        node = step.node
-        assert isinstance(node, yaml.SequenceNode)
-        if node.flow_style or not node.value:
-            self._replace(step, [*current, item])
-            return
-        first = node.value[0]
-        dash = self.text.rfind("-", self._line_start(first.start_mark.index),
-                               first.start_mark.index)
-        column = dash - self._line_start(dash)
-        self._insert_lines(self._content_end(node) - 1, _block(dump([item]), column))
+            raise NotAListError(f"{self.source}: {format_path(path)} is not a list")
+        item = _normalize(item)
+        locs, _ = self._walk(path)
+        self._check_path(locs)
+        current.append(item)
+        target = locs[-1].node
+        if target is None or self._generated(locs):
+            self._touch(locs)
+        elif not isinstance(target, SequenceNode) or target.flow_style or not target.value \
+                or self._base[target.start_mark.index] != "-":
+            self._mark_replaced(locs)
+        else:
+            view = self._ov.views.setdefault(id(target), list(range(len(target.value))))
+            view.append(-1)
+            self._touch(locs)
 
-    def _add_key(self, step: _Step, key: str, value: Any) -> None:
-        node = step.node
-        assert isinstance(node, yaml.MappingNode)
-        if node.flow_style or not node.value:
-            current = dict(self.get_node_data(node))
-            current[key] = value
-            self._replace(step, current)
-            return
-        column = node.value[0][0].start_mark.column
-        last_value = node.value[-1][1]
-        self._insert_lines(self._content_end(last_value) - 1, _block(dump({key: value}), column))
+    # ----------------------------------------------------------------- walking
+    def _walk(self, path: YamlPath) -> tuple[list[_Loc], int]:
+        """Steps down ``path`` in data and tree as far as data exists; how many keys matched."""
+        ov = self._ov
+        locs = [_Loc(None if ov.root else self._root, ())]
+        cur = self.data
+        for depth, key in enumerate(path):
+            node = locs[-1].node
+            if node is not None and id(node) in ov.replaced:
+                node = None
+            if isinstance(key, int):
+                if not isinstance(cur, list):
+                    return locs, depth
+                if not -len(cur) <= key < len(cur):
+                    raise PathError(f"{self.source}: {format_path(path[:depth + 1])}: "
+                                    "no such item")
+                index = key % len(cur)
+                cur = cur[index]
+                child: Node | None = None
+                if isinstance(node, SequenceNode):
+                    view = ov.views.get(id(node))
+                    original = view[index] if view is not None else index
+                    child = node.value[original] if original >= 0 else None
+                elif node is not None:
+                    raise PathError(f"{self.source}: {format_path(path[:depth])}: "
+                                    "not written as a list")
+                locs.append(_Loc(child, tuple(path[:depth + 1]), node))
+                continue
+            if not isinstance(cur, dict) or key not in cur:
+                return locs, depth
+            cur = cur[key]
+            if node is None:
+                locs.append(_Loc(None, tuple(path[:depth + 1])))
+                continue
+            if not isinstance(node, MappingNode):
+                raise PathError(f"{self.source}: {format_path(path[:depth])}: "
+                                "not written as a mapping")
+            if key in ov.inserted.get(id(node), ()):
+                locs.append(_Loc(None, tuple(path[:depth + 1]), node))
+                continue
+            entry = self._entry(node, key)
+            if entry is None:
+                raise PathError(f"{self.source}: {format_path(path[:depth + 1])}: not "
+                                "written in the file (it comes from a YAML merge key '<<'); "
+                                "edit it by hand")
+            key_node, value_node = node.value[entry]
+            locs.append(_Loc(value_node, tuple(path[:depth + 1]), node, key_node))
+        return locs, len(path)
 
-    def get_node_data(self, node: yaml.Node) -> Any:
-        return parse(self.text[node.start_mark.index:node.end_mark.index], self.source)[1] or {}
+    def _entry(self, node: MappingNode, key: Any) -> int | None:
+        """Index of the live (last, not deleted) entry of ``key`` in ``node``."""
+        deleted = self._ov.deleted.get(id(node), ())
+        for i in range(len(node.value) - 1, -1, -1):
+            key_node = node.value[i][0]
+            if i not in deleted and isinstance(key_node, ScalarNode) \
+                    and key_node.tag == _STR and key_node.value == key:
+                return i
+        return None
 
-    def _replace(self, step: _Step, value: Any) -> None:
-        node = step.node
-        if step.parent is None:  # the whole document
-            self._reset(dump(value))
+    def _entries(self, node: MappingNode, key: Any) -> list[int]:
+        deleted = self._ov.deleted.get(id(node), ())
+        return [i for i, (k, _) in enumerate(node.value)
+                if i not in deleted and isinstance(k, ScalarNode) and k.tag == _STR
+                and k.value == key]
+
+    def _generated(self, locs: list[_Loc]) -> bool:
+        """True when the last step's text will be regenerated from data anyway."""
+        return any(loc.node is None or id(loc.node) in self._ov.replaced for loc in locs)
+
+    def _assign(self, path: YamlPath, value: Any) -> None:
+        if not path:
+            self.data = value
             return
-        end = self._content_end(node)
-        if isinstance(node, yaml.ScalarNode) and not isinstance(value, (dict, list)) and \
-                node.style not in ("|", ">") and (node.value != "" or node.style is not None):
-            self._splice(node.start_mark.index, end, _inline(value, 0).lstrip(" "))
+        holder = self.get(path[:-1])
+        holder[path[-1]] = value
+
+    # ----------------------------------------------------------- safety checks
+    def _shared_ids(self) -> _IdSet:
+        """Nodes reachable twice: alias targets (and merged entries)."""
+        if self._shared is None:
+            shared: _IdSet = set()
+            if self._root is not None and (_ANCHOR.search(self._base) or self._merged):
+                seen: _IdSet = set()
+                stack = [self._root]
+                while stack:
+                    node = stack.pop()
+                    if id(node) in seen:
+                        shared.add(id(node))
+                        continue
+                    seen.add(id(node))
+                    if isinstance(node, MappingNode):
+                        for key, value in node.value:
+                            stack.extend((key, value))
+                    elif isinstance(node, SequenceNode):
+                        stack.extend(node.value)
+            self._shared = shared
+        return self._shared
+
+    def _refuse(self, path: YamlPath | None, why: str) -> PathError:
+        where = format_path(path) if path else "the document"
+        return PathError(f"{self.source}: cannot edit {where}: {why}; edit it by hand")
+
+    def _check_path(self, locs: list[_Loc], path: YamlPath | None = None) -> None:
+        shared = self._shared_ids()
+        if shared and any(loc.node is not None and id(loc.node) in shared for loc in locs[1:]):
+            raise self._refuse(path, "it is (inside) a YAML anchor that an alias (*name) "
+                                     "repeats elsewhere, so the edit would change both")
+
+    def _check_subtree(self, node: Node | None, path: YamlPath | None = None) -> None:
+        shared = self._shared_ids()
+        if not shared or node is None:
             return
-        if step.key_node is not None:  # mapping entry: rewrite everything after "key"
-            key = step.key_node
-            self._splice(key.end_mark.index, max(end, key.end_mark.index),
-                         ":" + _inline(value, key.start_mark.column))
+        stack = [node]
+        while stack:
+            cur = stack.pop()
+            if id(cur) in shared:
+                raise self._refuse(path, "it contains a YAML anchor that an alias (*name) "
+                                         "uses elsewhere")
+            if isinstance(cur, MappingNode):
+                for key, value in cur.value:
+                    stack.extend((key, value))
+            elif isinstance(cur, SequenceNode):
+                stack.extend(cur.value)
+
+    def _check_container(self, locs: list[_Loc], path: YamlPath | None) -> None:
+        node = locs[-1].node
+        if node is not None and id(node) in self._merged and not self._generated(locs):
+            raise self._refuse(path, "the mapping uses a YAML merge key '<<'")
+
+    def _check_replace(self, locs: list[_Loc]) -> None:
+        if self._generated(locs):
             return
-        # sequence item: rewrite from the item's first character
+        self._check_path(locs)
+        self._check_subtree(locs[-1].node)
+        if len(locs) > 1:
+            self._check_container(locs[:-1], None)
+
+    def _check_insert(self, locs: list[_Loc], path: YamlPath) -> None:
+        if self._generated(locs):
+            return
+        self._check_path(locs, path)
+        self._check_container(locs, path)
+
+    def _check_delete(self, locs: list[_Loc], path: YamlPath) -> None:
+        if self._generated(locs):
+            return
+        self._check_path(locs, path)
+        self._check_container(locs[:-1], path)
+        container = locs[-2].node
+        if isinstance(container, MappingNode):
+            for i in self._entries(container, path[-1]):
+                self._check_subtree(container.value[i][0], path)
+                self._check_subtree(container.value[i][1], path)
+        else:
+            self._check_subtree(locs[-1].node, path)
+
+    # ------------------------------------------------------------ recording
+    def _touch(self, locs: list[_Loc]) -> None:
+        ov = self._ov
+        ov.changed = True
+        self._text = None
+        for loc in locs:
+            if loc.node is not None:
+                ov.dirty.add(id(loc.node))
+
+    def _touch_root(self) -> None:
+        self._ov.root = True
+        self._ov.changed = True
+        self._text = None
+
+    def _mark_replaced(self, locs: list[_Loc]) -> None:
+        """The value at the end of ``locs`` is regenerated from data."""
+        if self._generated(locs):
+            self._touch(locs)
+            return
+        target = locs[-1]
+        assert target.node is not None
+        if target.parent is None:
+            self._touch_root()
+            return
+        parent = target.parent
+        if _is_flow(parent) and isinstance(target.node, ScalarNode) \
+                and target.node.start_mark.index == target.node.end_mark.index:
+            self._mark_replaced(locs[:-1])  # "{a: }": rewrite the whole flow collection
+            return
+        if self._shared_ids():
+            # its data may be shared with an alias elsewhere; later edits inside must not be
+            import copy
+
+            self._assign(target.path, copy.deepcopy(self.get(target.path)))
+        self._ov.replaced.add(id(target.node))
+        self._touch(locs[:-1])
+
+    def _mark_inserted(self, locs: list[_Loc], key: Any) -> None:
+        """``key`` was added to the mapping at the end of ``locs``."""
+        if self._generated(locs):
+            self._touch(locs)
+            return
+        node = locs[-1].node
+        assert isinstance(node, MappingNode)
+        if node.flow_style or not node.value or self._lead(node.value[0][0]) == "other":
+            self._mark_replaced(locs)
+            return
+        deleted = self._ov.deleted.get(id(node), set())
+        again = [i for i, (k, _) in enumerate(node.value) if i in deleted
+                 and isinstance(k, ScalarNode) and k.tag == _STR and k.value == key]
+        if again:  # deleted earlier in this edit: put it back where it was
+            deleted.discard(again[-1])
+            self._ov.replaced.add(id(node.value[again[-1]][1]))
+        else:
+            self._ov.inserted.setdefault(id(node), []).append(key)
+        self._touch(locs)
+
+    def _mark_deleted(self, locs: list[_Loc], key: Any, holder_empty: bool) -> None:
+        """``key`` (a mapping key or a list index) left the container at ``locs[-2]``."""
+        ov = self._ov
+        target = locs[-1]
+        locs = locs[:-1]
+        node = locs[-1].node
+        if self._generated(locs):
+            self._touch(locs)
+            return
+        assert node is not None
+        if isinstance(node, MappingNode):
+            if target.node is None:  # inserted in this edit
+                ov.inserted[id(node)].remove(key)
+                if holder_empty:
+                    self._mark_replaced(locs)
+                else:
+                    self._touch(locs)
+                return
+            entries = self._entries(node, key)
+            deleted = ov.deleted.setdefault(id(node), set())
+            deleted.update(entries)
+            survivors = len(node.value) - len(deleted)
+            leads = {self._lead(node.value[i][0]) for i in entries}
+            first_inline = 0 in deleted and self._lead(node.value[0][0]) != "line"
+            if node.flow_style or holder_empty or "other" in leads or \
+                    (first_inline and survivors == 0):
+                self._mark_replaced(locs)
+                return
+            self._touch(locs)
+            return
+        assert isinstance(node, SequenceNode)
+        view = ov.views.setdefault(id(node), list(range(len(node.value))))
+        original = view.pop(key)
+        if original < 0:
+            if holder_empty:
+                self._mark_replaced(locs)
+            else:
+                self._touch(locs)
+            return
+        if node.flow_style or holder_empty or self._dash(node, original) is None:
+            self._mark_replaced(locs)
+            return
+        self._touch(locs)
+
+    # ------------------------------------------------------------ text helpers
+    def _line_start(self, offset: int) -> int:
+        return self._base.rfind("\n", 0, offset) + 1
+
+    def _line_end(self, offset: int) -> int:
+        """Offset just past the newline of the line holding ``offset``."""
+        end = self._base.find("\n", offset)
+        return len(self._base) if end < 0 else end + 1
+
+    def _after_line(self, end: int) -> int:
+        """Offset past the line break that ends content ending at ``end`` (a ``|+`` block
+        ends just after its own last line break)."""
+        if end > 0 and self._base[end - 1] == "\n":
+            return end
+        return self._line_end(end)
+
+    def _eol_at(self, offset: int) -> int:
+        """Offset of the line break (or end of text) of the line holding ``offset``."""
+        end = self._base.find("\n", offset)
+        if end < 0:
+            return len(self._base)
+        return end - 1 if end > 0 and self._base[end - 1] == "\r" else end
+
+    def _lead(self, node: Node) -> str:
+        """What precedes ``node`` on its line: "line" (only blanks), "dash" ("- ") or "other"."""
         start = node.start_mark.index
-        dash = self.text.rfind("-", self._line_start(start), start)
-        column = dash - self._line_start(dash)
-        text = dump([value]).rstrip("\n")
-        lines = text.split("\n")
-        body = "\n".join([lines[0][2:]] + [" " * column + line for line in lines[1:]])
-        self._splice(start, end, body)
+        prefix = self._base[self._line_start(start):start]
+        if not prefix.strip(" \t"):
+            return "line"
+        if not prefix.strip(" \t-"):
+            return "dash"
+        return "other"
+
+    def _dash(self, seq: SequenceNode, index: int) -> int | None:
+        """Offset of the ``-`` of item ``index`` when it starts its line, else None."""
+        base = self._base
+        first = seq.start_mark.index
+        if base[first] != "-":
+            return None
+        column = seq.start_mark.column
+        pos = seq.value[index].start_mark.index + 1
+        while True:
+            dash = base.rfind("-", first, pos)
+            if dash < 0:
+                return None
+            line_start = self._line_start(dash)
+            if dash - line_start == column:
+                return dash if not base[line_start:dash].strip(" \t") else None
+            pos = dash
+
+    def _content_end(self, node: Node) -> int:
+        """Offset just past the last character that belongs to ``node``."""
+        while isinstance(node, (MappingNode, SequenceNode)) and node.value \
+                and not node.flow_style:
+            last = node.value[-1]
+            node = last[1] if isinstance(node, MappingNode) else last
+        end: int = node.end_mark.index
+        if isinstance(node, ScalarNode) and node.style in ("|", ">"):
+            base = self._base
+            indicator = base.find(node.style, node.start_mark.index)
+            header = base[indicator + 1:indicator + 3]
+            if "+" not in header.split("#")[0].split(" ")[0]:  # trailing blank lines are
+                start = node.start_mark.index                  # not content (clip/strip)
+                while end > start and base[end - 1] in " \t\r\n":
+                    end -= 1
+        return end
+
+    def _comment_on_line(self, offset: int) -> str:
+        """The comment (with its leading blanks) after ``offset`` on its line, or ""."""
+        tail = self._base[offset:self._eol_at(offset)]
+        return tail.rstrip(" \t") if tail.lstrip(" \t").startswith("#") else ""
+
+    # ------------------------------------------------------------- rendering
+    def _render(self) -> str:
+        ov = self._ov
+        if not ov.changed:
+            return self._base
+        if ov.root or self._root is None:
+            text = self._render_root()
+        else:
+            splices: list[tuple[int, int, str]] = []
+            self._fixed_ends = set()
+            if id(self._root) in ov.dirty:
+                self._emit(self._root, self.data, splices)
+            # inserts go before a removal starting at the same offset; equal inserts keep
+            # their order (a nested mapping's new keys before its parent's)
+            splices.sort(key=lambda s: (s[0], s[1]))
+            pieces: list[str] = []
+            pos = 0
+            base = self._base
+            for start, end, new in splices:
+                if start < pos:
+                    raise HalError(f"{self.source}: internal error: overlapping edits; "
+                                   "nothing was written")
+                pieces.append(base[pos:start])
+                pieces.append(self._native(new))
+                pos = end
+            pieces.append(base[pos:])
+            text = "".join(pieces)
+        return text
+
+    def _render_root(self) -> str:
+        base, root, value = self._base, self._root, self.data
+        if root is None:  # keep leading comments and "---" of an empty document
+            generated = _snippet(value) if value is not None else ""
+            if any(line.strip() == "..." for line in base.splitlines()):
+                return self._native(generated)
+            if base and not base.endswith("\n"):
+                base += self._eol
+            return base + self._native(generated)
+        start, end = root.start_mark.index, self._content_end(root)
+        if _keeps_flow(root, value):
+            new = _flow(value)
+        elif not _is_block(value):
+            new = _inline(value)
+        elif self._lead(root) == "line":
+            new = _indent(_snippet(value), root.start_mark.column, first=False)
+        else:  # after "--- " or a tag: start the block on the next line
+            new = "\n" + _snippet(value).rstrip("\n")
+        if start == end == len(base) and _is_block(value):
+            new += "\n"  # an empty root at the very end ("---\n")
+        return base[:start] + self._native(new) + base[end:]
+
+    def _native(self, generated: str) -> str:
+        """Generated text with the document's line breaks."""
+        return generated.replace("\n", self._eol) if self._eol != "\n" else generated
+
+    def _emit(self, node: Node, value: Any, out: list[tuple[int, int, str]]) -> None:
+        """Splices for a container with changes inside (the container itself is kept)."""
+        ov = self._ov
+        if isinstance(node, MappingNode):
+            deleted = ov.deleted.get(id(node), set())
+            covered = 0
+            if 0 in deleted and self._lead(node.value[0][0]) != "line":
+                # "- a: 1" losing "a": pull the next surviving key up onto the dash line
+                first = min(i for i in range(len(node.value)) if i not in deleted)
+                out.append((node.value[0][0].start_mark.index,
+                            node.value[first][0].start_mark.index, ""))
+                covered = first
+            for i in sorted(deleted):
+                if i >= covered:
+                    key_node, value_node = node.value[i]
+                    out.append((self._line_start(key_node.start_mark.index),
+                                self._after_line(self._content_end(value_node)), ""))
+            for i, (key_node, value_node) in enumerate(node.value):
+                if i in deleted:
+                    continue
+                if id(value_node) in ov.replaced:
+                    out.append(self._replacement(node, key_node, value_node,
+                                                 value[key_node.value]))
+                elif id(value_node) in ov.dirty:
+                    self._emit(value_node, value[key_node.value], out)
+            new_keys = ov.inserted.get(id(node))
+            if new_keys:
+                block = _snippet({k: value[k] for k in new_keys})
+                column = node.value[0][0].start_mark.column
+                self._insert_after(node.value[-1][1], _indent(block, column), out)
+            return
+        assert isinstance(node, SequenceNode)
+        view = ov.views.get(id(node)) or list(range(len(node.value)))
+        where = {original: j for j, original in enumerate(view) if original >= 0}
+        for i, item in enumerate(node.value):
+            if i not in where:
+                dash = self._dash(node, i)
+                assert dash is not None
+                out.append((self._line_start(dash),
+                            self._after_line(self._content_end(item)), ""))
+            elif id(item) in ov.replaced:
+                out.append(self._replacement(node, None, item, value[where[i]]))
+            elif id(item) in ov.dirty:
+                self._emit(item, value[where[i]], out)
+        new_items = [value[j] for j, original in enumerate(view) if original < 0]
+        if new_items:
+            self._insert_after(node.value[-1], _indent(_snippet(new_items),
+                                                       node.start_mark.column), out)
+
+    def _insert_after(self, last: Node, block: str, out: list[tuple[int, int, str]]) -> None:
+        """New lines right after the line where ``last`` (a container's last entry) ends."""
+        pos = self._after_line(self._content_end(last))
+        if pos == len(self._base) and not self._base.endswith("\n"):
+            out.append((pos, pos, "\n" + block))  # keep "no newline at end of file"
+            self._keep_block_scalar_end(last, out)
+        else:
+            out.append((pos, pos, block + "\n"))
+
+    def _keep_block_scalar_end(self, node: Node, out: list[tuple[int, int, str]]) -> None:
+        """A ``|`` block at the very end of a file without a final newline has no trailing
+        line break; lines added after it would give it one, so make it ``|-`` (same value)."""
+        ov = self._ov
+        while isinstance(node, (MappingNode, SequenceNode)) and node.value \
+                and not node.flow_style and id(node) not in ov.replaced:
+            last = len(node.value) - 1
+            if isinstance(node, MappingNode):
+                if last in ov.deleted.get(id(node), ()):
+                    return
+                node = node.value[last][1]
+            else:
+                if last not in ov.views.get(id(node), [last]):
+                    return
+                node = node.value[last]
+        if not isinstance(node, ScalarNode) or node.style not in ("|", ">") \
+                or id(node) in ov.replaced or id(node) in self._fixed_ends:
+            return
+        self._fixed_ends.add(id(node))
+        indicator = self._base.find(node.style, node.start_mark.index) + 1
+        header = self._base[indicator:indicator + 2]
+        if "-" in header:
+            return
+        keep = header.find("+")
+        if keep >= 0:
+            out.append((indicator + keep, indicator + keep + 1, "-"))
+        else:
+            out.append((indicator, indicator, "-"))
+
+    def _replacement(self, parent: Node, key: ScalarNode | None, node: Node,
+                     value: Any) -> tuple[int, int, str]:
+        """The splice that makes ``node`` (a value in ``parent``) read as ``value``."""
+        start, end = node.start_mark.index, self._content_end(node)
+        empty = isinstance(node, ScalarNode) and start == node.end_mark.index
+        block_node = isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style
+        if _is_flow(parent) or _keeps_flow(node, value):
+            return start, node.end_mark.index, _flow(value)
+        if key is None:  # a list item
+            if empty:  # "-" alone: the item goes after the dash
+                text = _snippet([value])[2:]
+                return start, start, " " + _indent(text, node.start_mark.column - 1, first=False)
+            return start, end, _indent(_snippet([value])[2:], node.start_mark.column - 2,
+                                       first=False)
+        colon = self._base.find(":", key.end_mark.index)
+        key_column = key.start_mark.column
+        if not _is_block(value):
+            text = _inline(value)
+            if empty:
+                return start, start, " " + text
+            if block_node:
+                return colon + 1, end, " " + text + self._comment_on_line(colon + 1)
+            return start, end, text
+        generated = _snippet(value)
+        if block_node and self._lead(node) == "line" and \
+                (isinstance(value, list) or node.start_mark.column > key_column):
+            return start, end, _indent(generated, node.start_mark.column, first=False)
+        column = key_column + 2 if isinstance(value, dict) else key_column
+        if block_node:
+            comment = self._comment_on_line(colon + 1)
+        else:  # a scalar or flow value on the key line: keep its comment on that line
+            comment = self._comment_on_line(end)
+            if comment:
+                end = self._eol_at(end)
+        return colon + 1, end, comment + "\n" + _indent(generated, column)
 
 
-def _nest(path: YamlPath, value: Any) -> Any:
-    for key in reversed(path):
-        if isinstance(key, int):
-            raise KeyError(f"cannot create list item [{key}]")
-        value = {key: value}
-    return value

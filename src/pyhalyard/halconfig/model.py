@@ -43,26 +43,26 @@ class _Reader:
                                            f"got {_kind(value)} {value!r}")
         return value
 
-    def bool(self, key: str, default: bool = False) -> bool:
+    def bool_(self, key: str, default: bool = False) -> bool:
         return bool(self._get(key, (bool,), default, "true or false"))
 
-    def opt_bool(self, key: str) -> bool | None:
+    def opt_bool_(self, key: str) -> bool | None:
         value: bool | None = self._get(key, (bool,), None, "true or false")
         return value
 
-    def str(self, key: str, default: str | None = None) -> str | None:
+    def str_(self, key: str, default: str | None = None) -> str | None:
         value = self._get(key, (str, int, float), default, "a string")
         return None if value is None else str(value)
 
-    def int(self, key: str, default: int | None = None) -> int | None:
+    def int_(self, key: str, default: int | None = None) -> int | None:
         value: int | None = self._get(key, (int,), default, "a whole number")
         return value
 
-    def dict(self, key: str) -> dict[str, Any]:
+    def dict_(self, key: str) -> dict[str, Any]:
         value: dict[str, Any] = self._get(key, (dict,), {}, "a mapping")
         return value
 
-    def list(self, key: str) -> list[Any]:
+    def list_(self, key: str) -> list[Any]:
         value: list[Any] = self._get(key, (list,), [], "a list")
         return value
 
@@ -164,57 +164,57 @@ def read_deployment(source: str, raw: dict[str, Any], index: int) -> Deployment:
     providers = top.child("providers")
     k8s = providers.child("kubernetes")
     accounts = []
-    for i, account in enumerate(k8s.list("accounts")):
+    for i, account in enumerate(k8s.list_("accounts")):
         acc = _Reader(source, account, f"{k8s.path}.accounts[{i}]")
-        name = acc.str("name")
+        name = acc.str_("name")
         if not name:
             raise ConfigError(source, f"{acc.path}.name: every account needs a name")
         accounts.append(KubernetesAccount(
             name=name,
-            provider_version=acc.str("providerVersion"),
-            context=acc.str("context"),
-            kubeconfig_file=acc.str("kubeconfigFile"),
-            service_account=acc.bool("serviceAccount"),
-            namespaces=[str(n) for n in acc.list("namespaces")],
-            omit_namespaces=[str(n) for n in acc.list("omitNamespaces")],
+            provider_version=acc.str_("providerVersion"),
+            context=acc.str_("context"),
+            kubeconfig_file=acc.str_("kubeconfigFile"),
+            service_account=acc.bool_("serviceAccount"),
+            namespaces=[str(n) for n in acc.list_("namespaces")],
+            omit_namespaces=[str(n) for n in acc.list_("omitNamespaces")],
             raw=acc.raw,
         ))
     ci = top.child("ci")
     ci_enabled = any(isinstance(block, dict) and block.get("enabled") is True
                      for block in ci.raw.values())
     return Deployment(
-        name=top.str("name") or "default",
+        name=top.str_("name") or "default",
         index=index,
-        version=top.str("version") or "",
+        version=top.str_("version") or "",
         environment=DeploymentEnvironment(
-            type=env.str("type") or "LocalDebian",
-            account_name=env.str("accountName"),
-            location=env.str("location") or DEFAULT_NAMESPACE,
-            custom_sizing=env.dict("customSizing"),
-            image_variant=env.str("imageVariant"),
-            liveness_probe=env.dict("livenessProbeConfig"),
-            affinity=env.dict("affinity"),
-            tolerations=env.dict("tolerations"),
-            node_selectors=env.dict("nodeSelectors"),
-            sidecars=env.dict("sidecars"),
-            init_containers=env.dict("initContainers"),
-            host_aliases=env.dict("hostAliases"),
+            type=env.str_("type") or "LocalDebian",
+            account_name=env.str_("accountName"),
+            location=env.str_("location") or DEFAULT_NAMESPACE,
+            custom_sizing=env.dict_("customSizing"),
+            image_variant=env.str_("imageVariant"),
+            liveness_probe=env.dict_("livenessProbeConfig"),
+            affinity=env.dict_("affinity"),
+            tolerations=env.dict_("tolerations"),
+            node_selectors=env.dict_("nodeSelectors"),
+            sidecars=env.dict_("sidecars"),
+            init_containers=env.dict_("initContainers"),
+            host_aliases=env.dict_("hostAliases"),
             clouddriver_ha=ClouddriverHa(
-                enabled=cd.bool("enabled"),
-                redis_master_endpoint=cd.str("redisMasterEndpoint") or None,
-                redis_slave_endpoint=cd.str("redisSlaveEndpoint") or None,
-                redis_slave_deck_endpoint=cd.str("redisSlaveDeckEndpoint") or None,
-                disable_ro_deck=cd.opt_bool("disableClouddriverRoDeck"),
+                enabled=cd.bool_("enabled"),
+                redis_master_endpoint=cd.str_("redisMasterEndpoint") or None,
+                redis_slave_endpoint=cd.str_("redisSlaveEndpoint") or None,
+                redis_slave_deck_endpoint=cd.str_("redisSlaveDeckEndpoint") or None,
+                disable_ro_deck=cd.opt_bool_("disableClouddriverRoDeck"),
             ),
-            echo_ha=ha.child("echo").bool("enabled"),
+            echo_ha=ha.child("echo").bool_("enabled"),
         ),
-        kubernetes_enabled=k8s.bool("enabled"),
+        kubernetes_enabled=k8s.bool_("enabled"),
         kubernetes_accounts=tuple(accounts),
-        timezone=top.str("timezone"),
-        authz_enabled=top.child("security").child("authz").bool("enabled"),
-        canary_enabled=top.child("canary").bool("enabled"),
+        timezone=top.str_("timezone"),
+        authz_enabled=top.child("security").child("authz").bool_("enabled"),
+        canary_enabled=top.child("canary").bool_("enabled"),
         ci_enabled=ci_enabled,
-        docker_registry_enabled=providers.child("dockerRegistry").bool("enabled"),
-        metrics_enabled=top.child("metricStores").bool("enabled"),
+        docker_registry_enabled=providers.child("dockerRegistry").bool_("enabled"),
+        metrics_enabled=top.child("metricStores").bool_("enabled"),
         raw=raw,
     )

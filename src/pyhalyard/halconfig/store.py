@@ -1,10 +1,14 @@
 """Reading and safely writing ``~/.hal/config``.
 
 Every edit runs as a transaction: take an exclusive lock, read the file, apply
-the edit to a :class:`Document`, validate the result, copy the old file to
-``.backup/``, write a temp file, fsync, rename.  Concurrent ``hal`` processes
-therefore serialise on the lock and each sees the previous one's result; a
-failed or refused edit leaves the file exactly as it was.
+the edit to a :class:`Document`, check the result reads back as intended,
+validate it, copy the old file to ``.backup/``, write a temp file, fsync,
+rename, fsync the directory.  Concurrent ``hal`` processes therefore
+serialise on the lock and each sees the previous one's result; a failed or
+refused edit leaves the file exactly as it was (bytes and mtime).
+
+The lock is ``fcntl.flock`` on a side file: importing ``filelock`` alone costs
+~27 ms, more than a quarter of an edit's budget, and hal only runs on POSIX.
 """
 
 from __future__ import annotations
@@ -24,28 +28,56 @@ from pyhalyard.halconfig.document import Document
 from pyhalyard.halconfig.paths import HalPaths
 
 FILE_MODE = 0o600
+DIR_MODE = 0o700
 BACKUPS_KEPT = 10
+LOCK_TIMEOUT = 60.0  # seconds; another hal holding the lock longer is stuck
 DEPLOYMENTS_KEY = "deploymentConfigurations"
 
 
 @contextmanager
-def locked(paths: HalPaths) -> Iterator[None]:
+def locked(paths: HalPaths, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Exclusive advisory lock on the hal dir, held for a whole read-modify-write."""
-    paths.root.mkdir(parents=True, exist_ok=True)
-    fd = os.open(paths.lock, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    paths.root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+        fd = os.open(paths.lock, os.O_RDWR | os.O_CREAT, FILE_MODE)
+    except OSError as exc:
+        raise HalError(f"{paths.lock}: cannot open the lock file ({exc.strerror})") from None
+    try:
+        deadline = time.monotonic() + timeout
+        pause = 0.002
+        while True:
+            try:
+                pass
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    raise HalError(f"{paths.root}: another hal command has held the config "
+                                   f"lock for {timeout:.0f} s ({paths.lock}); try again "
+                                   "when it has finished") from None
+                time.sleep(pause)
+                pause = min(pause * 2, 0.05)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
     finally:
-        fcntl.flock(fd, fcntl.LOCK_UN)
         os.close(fd)
 
 
 def atomic_write(path: Path, text: str | bytes, mode: int = FILE_MODE) -> None:
-    """Write via temp file + fsync + rename so readers see the old or the new file, never half."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    data = text.encode() if isinstance(text, str) else text
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Write via temp file + fsync + rename so readers see the old or the new file, never half.
+
+    A symlinked config (a GitOps checkout) stays a symlink: the file it points
+    to is replaced instead.
+    """
+    if path.is_symlink():
+        path = path.resolve()
+    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    data = text.encode("utf-8") if isinstance(text, str) else text
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as exc:
+        raise HalError(f"{path.parent}: cannot write ({exc.strerror})") from None
     try:
         os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
@@ -53,11 +85,18 @@ def atomic_write(path: Path, text: str | bytes, mode: int = FILE_MODE) -> None:
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError):
+            raise HalError(f"{path}: cannot write ({exc.strerror})") from None
         raise
-    dir_fd = os.open(path.parent, os.O_RDONLY)
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make the rename itself durable (the new directory entry)."""
+    dir_fd = os.open(folder, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
     finally:
@@ -65,8 +104,10 @@ def atomic_write(path: Path, text: str | bytes, mode: int = FILE_MODE) -> None:
 
 
 def read_text(path: Path) -> str:
+    """The file's exact text: no newline translation, so CRLF files are written back as CRLF."""
     try:
-        return path.read_text(encoding="utf-8")
+        with open(path, encoding="utf-8", newline="") as fh:
+            return fh.read()
     except FileNotFoundError:
         return ""
     except UnicodeDecodeError as exc:
@@ -140,15 +181,15 @@ class HalConfig:
         """Index of ``name``, creating a minimal Halyard-shaped deployment when missing."""
         if name in self.deployment_names():
             return self.index_of(name)
-        if self.doc.data is None or not self.deployment_names():
-            if self.data.get("currentDeployment") is None:
-                self.doc.set(["currentDeployment"], name)
+        if (self.doc.data is None or not self.deployment_names()) \
+                and self.data.get("currentDeployment") is None:
+            self.doc.set(["currentDeployment"], name)
         self.doc.append([DEPLOYMENTS_KEY], new_deployment(name))
         return self.index_of(name)
 
 
 def new_deployment(name: str) -> dict[str, Any]:
-    """What Halyard's ``hal config`` writes for a fresh deployment, minus defaults it fills itself."""
+    """What Halyard's ``hal config`` writes for a new deployment, minus defaults it fills in."""
     return {
         "name": name,
         "version": "",
@@ -158,36 +199,47 @@ def new_deployment(name: str) -> dict[str, Any]:
     }
 
 
+Change = Callable[[HalConfig], Any]
 Validator = Callable[[HalConfig], None]
 
 
-def edit(paths: HalPaths, change: Callable[[HalConfig], Any],
-         validator: Validator | None = None) -> Any:
+def edit(paths: HalPaths, change: Change, validator: Validator | None = None) -> Any:
     """Run ``change`` on the config under the lock and save the result atomically.
 
     ``validator`` raises (e.g. ValidationFailed) to refuse the result; then
-    nothing is written.  Returns what ``change`` returned.
+    nothing is written, as when ``change`` raises.  Returns what ``change``
+    returned.
     """
     with locked(paths):
         config = HalConfig.load(paths)
         before = config.doc.text
         result = change(config)
-        if config.doc.text == before:
+        after = config.doc.text  # re-parsed here: an edit that would not read back raises
+        if after == before:
             return result
+        config.check_shape()
         if validator is not None:
             validator(config)
         backup(paths, before)
-        atomic_write(paths.config, config.doc.text)
+        atomic_write(paths.config, after)
         return result
 
 
-def backup(paths: HalPaths, text: str) -> None:
-    """Keep the previous config in ``.backup/`` (newest BACKUPS_KEPT copies)."""
+def backup(paths: HalPaths, text: str) -> Path | None:
+    """Keep the previous config in ``.backup/`` (the newest BACKUPS_KEPT copies, mode 0600).
+
+    Names sort by time (``config.<UTC timestamp>-<ns>``), so the last one is the
+    version the newest edit replaced.
+    """
     if not text:
-        return
-    paths.backup_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
-    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime()) + f"-{time.time_ns() % 10**9:09d}"
-    atomic_write(paths.backup_dir / f"config.{stamp}", text)
-    old = sorted(p for p in paths.backup_dir.iterdir() if p.name.startswith("config."))
+        return None
+    folder = paths.backup_dir
+    folder.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+    now = time.time_ns()
+    stamp = time.strftime("%Y%m%dT%H%M%S", time.gmtime(now // 10**9)) + f"-{now % 10**9:09d}"
+    target = folder / f"config.{stamp}"
+    atomic_write(target, text)
+    old = sorted(p for p in folder.iterdir() if p.name.startswith("config."))
     for stale in old[:-BACKUPS_KEPT]:
         stale.unlink(missing_ok=True)
+    return target

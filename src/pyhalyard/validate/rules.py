@@ -1,16 +1,125 @@
-"""Validation rules (SPEC §5, §6, §8).  Each takes the loaded deployment, returns problems."""
+"""Validation rules (SPEC §5, §6, §8).  Each takes the loaded deployment, returns problems.
+
+Every rule is a small generator listed explicitly in RULES (no registration by
+reflection); each problem names the field path, says what is wrong and how to fix it.
+ERRORs refuse an edit; WARNINGs are printed and the edit proceeds.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from typing import Any
 
+from pyhalyard import catalog
+from pyhalyard.halconfig.custom import profile_target
+from pyhalyard.halconfig.document import parse
 from pyhalyard.halconfig.model import DISTRIBUTED, PROVIDER_V2
 from pyhalyard.pipeline import Loaded
+from pyhalyard.redis.endpoint import InvalidEndpoint, parse_endpoint
 from pyhalyard.validate.problem import Problem, Severity
+from pyhalyard.validate.quantity import quantity_problem, to_decimal
 
-HA = "deploymentEnvironment.haServices"
+ENV = "deploymentEnvironment"
+HA = f"{ENV}.haServices"
+SIZING = f"{ENV}.customSizing"
+K8S = "providers.kubernetes"
+PREFIX = catalog.NAME_PREFIX
+SEED_ONE_POD = ("the HA reference says of echo-slave (echo-worker): \"To avoid duplicate "
+                "triggering, this service must be deployed with exactly one pod.\"")
+_FLAGS = {"redisMasterEndpoint": "--redis-master-endpoint",
+          "redisSlaveEndpoint": "--redis-slave-endpoint",
+          "redisSlaveDeckEndpoint": "--redis-slave-deck-endpoint"}
 
 
+# ------------------------------------------------------------------ helpers
+def _ha_on(loaded: Loaded, base: str) -> bool:
+    env = loaded.deployment.environment
+    return env.clouddriver_ha.enabled if base == "clouddriver" else env.echo_ha
+
+
+def _resolve(key: str) -> catalog.Service | None:
+    try:
+        return catalog.get(key)
+    except catalog.UnknownServiceError:
+        return None
+
+
+def _roles(loaded: Loaded, base: str) -> list[str]:
+    """The roles that run when ``base``'s HA is on (ro-deck only when it is deployed)."""
+    ro_deck = loaded.deployment.environment.clouddriver_ha.disable_ro_deck is False
+    return [r for r in catalog.SPLITS[base] if r != "clouddriver-ro-deck" or ro_deck]
+
+
+def _replicas(loaded: Loaded, name: str) -> tuple[int, str] | None:
+    """The replica count asked for ``name`` and where, with plan.py's precedence:
+    the first pod sizing entry (canonical name, then aliases), else ``targetSize``."""
+    sizing = loaded.deployment.environment.custom_sizing
+    for spelling in catalog.names_for(name):
+        entry = sizing.get(PREFIX + spelling)
+        if isinstance(entry, dict):
+            count = entry.get("replicas")
+            if isinstance(count, int) and not isinstance(count, bool):
+                return count, f"{SIZING}.{PREFIX}{spelling}.replicas"
+            break
+    target = loaded.custom.settings.get(name, {}).get("targetSize")
+    if isinstance(target, int) and not isinstance(target, bool):
+        return target, f"service-settings/{name}.yml: targetSize"
+    return None
+
+
+def _lookup(data: Any, dotted: str) -> Any:
+    """A Spring property in YAML, written nested (``sql: {enabled: }``) or dotted."""
+    parts = dotted.split(".")
+    if not parts or not isinstance(data, dict):
+        return None
+    for i in range(len(parts), 0, -1):
+        key = ".".join(parts[:i])
+        if key in data:
+            rest = parts[i:]
+            return data[key] if not rest else _lookup(data[key], ".".join(rest))
+    return None
+
+
+# Spring's precedence among the files echo-scheduler loads (later wins); see SPEC §4
+# (SPRING_PROFILES_ACTIVE=scheduler,...,local,scheduler-local).
+def _scheduler_rank(target: str) -> int:
+    if target.startswith("spinnaker"):
+        return 0
+    if target == "echo-scheduler.yml":
+        return 1
+    if target == "echo-local.yml":
+        return 3
+    if target == "echo-scheduler-local.yml":
+        return 4
+    return 2
+
+
+def sql_clustered_scheduler(loaded: Loaded) -> bool:
+    """Is echo's scheduler backed by SQL, and therefore clustered?
+
+    Echo's SchedulerConfiguration sets Quartz's ``org.quartz.jobStore.isClustered`` (and
+    ``instanceId: AUTO``) exactly when ``sql.enabled`` is true, so several scheduler pods
+    then share one job store and each trigger fires once.  ``scheduler.compensationJob``
+    only re-fires *missed* triggers and does not make two schedulers safe, so it does not
+    count.  The check reads the custom profiles that reach echo-scheduler (SPEC §5) in
+    Spring's order; the last file that sets ``sql.enabled`` decides.
+    """
+    service = catalog.BY_NAME["echo-scheduler"]
+    ranked = []
+    for rel, text in loaded.custom.profiles.items():
+        target = profile_target(rel, service)
+        if target is None or "/" in target or not target.endswith((".yml", ".yaml")):
+            continue
+        ranked.append((_scheduler_rank(target), rel, text))
+    decided: Any = None
+    for _, rel, text in sorted(ranked):
+        value = _lookup(parse(text, rel)[1], "sql.enabled")
+        if value is not None:
+            decided = value
+    return decided is True or (isinstance(decided, str) and decided.strip().lower() == "true")
+
+
+# -------------------------------------------------------------------- rules
 def ha_needs_distributed_v2(loaded: Loaded) -> Iterator[Problem]:
     """The seed: HA only for a Distributed install on a manifest-based (V2) Kubernetes account."""
     dep = loaded.deployment
@@ -32,7 +141,297 @@ def ha_needs_distributed_v2(loaded: Loaded) -> Iterator[Problem]:
                           "--provider-version V2")
 
 
+def distributed_needs_account(loaded: Loaded) -> Iterator[Problem]:
+    """A Distributed install is deployed through one of the deployment's Kubernetes accounts."""
+    dep = loaded.deployment
+    env = dep.environment
+    if env.type != DISTRIBUTED:
+        return
+    known = ", ".join(a.name for a in dep.kubernetes_accounts) or "none"
+    if not env.account_name:
+        yield Problem(Severity.ERROR, f"{ENV}.accountName",
+                      "a Distributed deployment needs accountName, the Kubernetes account "
+                      f"Spinnaker is deployed to (Kubernetes accounts: {known})",
+                      "hal config deploy edit --account-name ACCOUNT")
+    elif dep.deploy_account is None:
+        yield Problem(Severity.ERROR, f"{ENV}.accountName",
+                      f"accountName '{env.account_name}' is not a Kubernetes account of this "
+                      f"deployment (Kubernetes accounts: {known})",
+                      f"hal config provider kubernetes account add {env.account_name} "
+                      "--context CONTEXT, or hal config deploy edit --account-name ACCOUNT")
+
+
+def redis_endpoints_all_or_none(loaded: Loaded) -> Iterator[Problem]:
+    """Master and replica (and the ro-deck replica when ro-deck runs) come together, or not at
+    all: with only some of them a read role would silently use the shared spin-redis."""
+    cd = loaded.deployment.environment.clouddriver_ha
+    ro_deck = cd.disable_ro_deck is False
+    needed = ["redisMasterEndpoint", "redisSlaveEndpoint"]
+    if ro_deck:
+        needed.append("redisSlaveDeckEndpoint")
+    given = [k for k, v in cd.endpoints.items() if v]
+    missing = [k for k in needed if k not in given]
+    if missing and any(k in given for k in needed):
+        flags = " ".join(f"{_FLAGS[k]} URI" for k in needed)
+        what = ("master, replica and ro-deck replica (ro-deck is on)" if ro_deck
+                else "master and replica")
+        yield Problem(Severity.ERROR, f"{HA}.clouddriver.{missing[0]}",
+                      f"Redis endpoints are all-or-none: give the {what} together; "
+                      f"set: {', '.join(given)}; missing: {', '.join(missing)}",
+                      f"hal config deploy ha clouddriver edit {flags} (in one command), "
+                      "or remove them with ''")
+    if "redisSlaveDeckEndpoint" in given and not ro_deck:
+        yield Problem(Severity.WARNING, f"{HA}.clouddriver.redisSlaveDeckEndpoint",
+                      "redisSlaveDeckEndpoint is unused: clouddriver-ro-deck is only deployed "
+                      "when disableClouddriverRoDeck is false",
+                      "hal config deploy ha clouddriver edit --ro-deck true, or "
+                      "--redis-slave-deck-endpoint ''")
+
+
+def redis_endpoint_uris(loaded: Loaded) -> Iterator[Problem]:
+    """SPEC §8: endpoints are redis:// or rediss:// URIs with a host (messages masked)."""
+    cd = loaded.deployment.environment.clouddriver_ha
+    for key, value in cd.endpoints.items():
+        if not value:
+            continue
+        try:
+            parse_endpoint(value)
+        except InvalidEndpoint as exc:
+            yield Problem(Severity.ERROR, f"{HA}.clouddriver.{key}", str(exc),
+                          f"hal config deploy ha clouddriver edit {_FLAGS[key]} "
+                          "redis://[:password@]host[:port]")
+
+
+def sizing_matches_ha(loaded: Loaded) -> Iterator[Problem]:
+    """Sizing a service that does not run in this topology has no effect: say which keys do."""
+    for key in loaded.deployment.environment.custom_sizing:
+        service = _resolve(key)
+        if service is None:
+            continue
+        pod = key.startswith(PREFIX)
+        prefix = PREFIX if pod else ""
+        where = f"{SIZING}.{key}"
+        if service.name in catalog.SPLITS and _ha_on(loaded, service.name):
+            right = ", ".join(prefix + r for r in _roles(loaded, service.name))
+            yield Problem(Severity.WARNING, where,
+                          f"'{key}' is ignored while {service.name} HA is on: "
+                          f"{service.name} runs as {', '.join(_roles(loaded, service.name))}",
+                          f"size {right} instead "
+                          "(hal config deploy component-sizing ROLE edit ...)")
+        elif service.is_role and service.base in catalog.SPLITS:
+            base = service.base
+            if not _ha_on(loaded, base):
+                yield Problem(Severity.WARNING, where,
+                              f"'{key}' is ignored while {base} HA is off",
+                              f"size {prefix}{base} instead, or turn the split on: "
+                              f"hal config deploy ha {base} enable")
+            elif service.name not in _roles(loaded, base):
+                yield Problem(Severity.WARNING, where,
+                              f"'{key}' is ignored: clouddriver-ro-deck is not deployed",
+                              "hal config deploy ha clouddriver edit --ro-deck true")
+
+
+def echo_scheduler_singleton(loaded: Loaded) -> Iterator[Problem]:
+    """Two schedulers fire every cron trigger twice; none fires none (SPEC §5 Singletons)."""
+    found = _replicas(loaded, "echo-scheduler")
+    if found is None or found[0] == 1:
+        return
+    count, where = found
+    fix = "hal config deploy component-sizing echo-scheduler edit --replicas 1"
+    if count == 0:
+        yield Problem(Severity.ERROR, where,
+                      "echo-scheduler must run exactly one pod; with 0 no cron trigger fires", fix)
+    elif not sql_clustered_scheduler(loaded):
+        yield Problem(Severity.ERROR, where,
+                      f"echo-scheduler must run exactly one pod (asked for {count}): every "
+                      "scheduler pod fires every cron trigger",
+                      f"{fix}, or give echo a SQL-backed clustered scheduler "
+                      "(sql.enabled: true in profiles/echo-local.yml)")
+
+
+def echo_worker_single(loaded: Loaded) -> Iterator[Problem]:
+    """The seed asks for one echo-worker pod; more is allowed but may duplicate triggers."""
+    found = _replicas(loaded, "echo-worker")
+    if found is not None and found[0] > 1:
+        count, where = found
+        yield Problem(Severity.WARNING, where,
+                      f"echo-worker asks for {count} pods; {SEED_ONE_POD}",
+                      "hal config deploy component-sizing echo-worker edit --replicas 1")
+
+
+def echo_replicas_without_ha(loaded: Loaded) -> Iterator[Problem]:
+    """Without the split every echo pod also schedules, so crons fire once per pod."""
+    if loaded.deployment.environment.echo_ha:
+        return
+    found = _replicas(loaded, "echo")
+    if found is not None and found[0] > 1 and not sql_clustered_scheduler(loaded):
+        count, where = found
+        yield Problem(Severity.WARNING, where,
+                      f"echo runs {count} pods and each runs the cron scheduler, so every cron "
+                      "trigger fires once per pod",
+                      "hal config deploy ha echo enable (a single echo-scheduler), or "
+                      "hal config deploy component-sizing echo edit --replicas 1")
+
+
+def sizing_values(loaded: Loaded) -> Iterator[Problem]:
+    """Replica counts and CPU/memory quantities that Kubernetes would reject."""
+    for key, entry in loaded.deployment.environment.custom_sizing.items():
+        where = f"{SIZING}.{key}"
+        if entry is None:
+            continue
+        if not isinstance(entry, dict):
+            yield Problem(Severity.ERROR, where,
+                          f"expected a mapping of replicas/requests/limits, got {entry!r}")
+            continue
+        replicas = entry.get("replicas")
+        if replicas is not None:
+            if isinstance(replicas, bool) or not isinstance(replicas, int):
+                yield Problem(Severity.ERROR, f"{where}.replicas",
+                              f"expected a whole number, got {replicas!r}")
+            elif replicas < 0:
+                yield Problem(Severity.ERROR, f"{where}.replicas",
+                              f"replicas must not be negative (got {replicas})",
+                              f"hal config deploy component-sizing {key} edit --replicas N")
+            elif not key.startswith(PREFIX):
+                yield Problem(Severity.WARNING, f"{where}.replicas",
+                              f"'{key}' sizes the container only; replicas there are ignored",
+                              f"put replicas under {PREFIX}{key}")
+        amounts: dict[str, dict[str, Any]] = {}
+        for kind in ("requests", "limits"):
+            block = entry.get(kind)
+            if block is None:
+                continue
+            if not isinstance(block, dict):
+                yield Problem(Severity.ERROR, f"{where}.{kind}",
+                              f"expected a mapping of cpu/memory, got {block!r}")
+                continue
+            for resource, value in block.items():
+                if value is None:
+                    continue
+                why = quantity_problem(value)
+                if why:
+                    yield Problem(Severity.ERROR, f"{where}.{kind}.{resource}", why,
+                                  "use a Kubernetes quantity such as 500m, 2, 512Mi or 4Gi")
+                else:
+                    amounts.setdefault(resource, {})[kind] = value
+        for resource, pair in amounts.items():
+            if len(pair) == 2:
+                request, limit = to_decimal(pair["requests"]), to_decimal(pair["limits"])
+                if request is not None and limit is not None and request > limit:
+                    yield Problem(Severity.ERROR, f"{where}.requests.{resource}",
+                                  f"request {pair['requests']} is above the limit "
+                                  f"{pair['limits']}; Kubernetes rejects the pod",
+                                  "lower the request or raise the limit")
+
+
+def settings_values(loaded: Loaded) -> Iterator[Problem]:
+    """A negative targetSize in service-settings would be rejected by the API server."""
+    for name, settings in loaded.custom.settings.items():
+        size = settings.get("targetSize")
+        if isinstance(size, int) and not isinstance(size, bool) and size < 0:
+            yield Problem(Severity.ERROR, f"service-settings/{name}.yml: targetSize",
+                          f"targetSize must not be negative (got {size})")
+
+
+def unknown_sizing_names(loaded: Loaded) -> Iterator[Problem]:
+    """A typo in a sizing key silently sizes nothing."""
+    sizing = loaded.deployment.environment.custom_sizing
+    for key in sizing:
+        service = _resolve(key)
+        where = f"{SIZING}.{key}"
+        if service is None:
+            known = ", ".join(sorted(s.name for s in catalog.SERVICES if s.deployable))
+            yield Problem(Severity.WARNING, where,
+                          f"'{key}' is not a known service, so it sizes nothing",
+                          f"use spin-NAME (pod) or NAME (container), NAME one of: {known}")
+            continue
+        bare = key.removeprefix(PREFIX) if key.startswith(PREFIX) else key
+        canonical = (PREFIX if key.startswith(PREFIX) else "") + service.name
+        if bare != service.name and canonical in sizing:
+            yield Problem(Severity.WARNING, where,
+                          f"'{key}' is ignored because '{canonical}' is also set",
+                          f"merge it into '{canonical}' and delete '{key}'")
+
+
+def unknown_settings_files(loaded: Loaded) -> Iterator[Problem]:
+    for filename in loaded.custom.unknown_settings:
+        known = ", ".join(sorted(s.name for s in catalog.SERVICES))
+        yield Problem(Severity.WARNING, f"service-settings/{filename}",
+                      "not named after a known service, so no service reads it",
+                      f"rename it to NAME.yml, NAME one of: {known}")
+
+
+def metric_stores(loaded: Loaded) -> Iterator[Problem]:
+    if loaded.deployment.metrics_enabled:
+        yield Problem(Severity.WARNING, "metricStores.enabled",
+                      "pyhalyard does not deploy the spinnaker-monitoring sidecar, so the "
+                      "configured metric stores receive nothing",
+                      "scrape the services' own metrics endpoints instead, and set "
+                      "metricStores.enabled: false")
+
+
+def redis_replica_unused(loaded: Loaded) -> Iterator[Problem]:
+    """In-cluster Redis replicas (pyhalyard only) serve the clouddriver read roles, nothing else."""
+    settings = loaded.custom.settings.get("redis-replica", {})
+    size = settings.get("targetSize")
+    if settings.get("enabled") is not True or not isinstance(size, int) or size <= 0:
+        return
+    env = loaded.deployment.environment
+    cd = env.clouddriver_ha
+    where = "service-settings/redis-replica.yml"
+    if not cd.enabled:
+        yield Problem(Severity.WARNING, where,
+                      "in-cluster Redis replicas only serve clouddriver-ro (and -ro-deck), "
+                      "and clouddriver HA is off",
+                      "hal config deploy ha clouddriver enable, or "
+                      "hal config deploy ha clouddriver edit --in-cluster-redis-replicas 0")
+    elif cd.redis_master_endpoint and cd.redis_slave_endpoint:
+        yield Problem(Severity.WARNING, where,
+                      "in-cluster Redis replicas are unused: external Redis endpoints are set",
+                      "hal config deploy ha clouddriver edit --in-cluster-redis-replicas 0")
+
+
+def kubernetes_accounts(loaded: Loaded) -> Iterator[Problem]:
+    """Halyard's account checks: namespaces xor omitNamespaces; registries that exist."""
+    dep = loaded.deployment
+    registries = dep.raw.get("providers", {}) or {}
+    registries = (registries.get("dockerRegistry") or {}).get("accounts") or []
+    registry_names = {r.get("name") for r in registries if isinstance(r, dict)}
+    for i, account in enumerate(dep.kubernetes_accounts):
+        where = f"{K8S}.accounts[{i}]"
+        if account.namespaces and account.omit_namespaces:
+            yield Problem(Severity.ERROR, f"{where}.omitNamespaces",
+                          f"account '{account.name}' sets both namespaces and omitNamespaces; "
+                          "at most one of them may be given",
+                          f"hal config provider kubernetes account edit {account.name} "
+                          "--omit-namespaces ''")
+        refs = account.raw.get("dockerRegistries") or []
+        for j, ref in enumerate(refs if isinstance(refs, list) else []):
+            name = ref.get("accountName") if isinstance(ref, dict) else ref
+            if name not in registry_names:
+                yield Problem(Severity.ERROR, f"{where}.dockerRegistries[{j}]",
+                              f"account '{account.name}' uses docker registry '{name}', which "
+                              "is not a dockerRegistry account of this deployment",
+                              "add that docker registry account, or drop it with "
+                              f"hal config provider kubernetes account edit {account.name} "
+                              "--docker-registries ...")
+
+
 Rule = Callable[[Loaded], Iterator[Problem]]
 RULES: tuple[Rule, ...] = (
     ha_needs_distributed_v2,
+    distributed_needs_account,
+    redis_endpoints_all_or_none,
+    redis_endpoint_uris,
+    sizing_matches_ha,
+    echo_scheduler_singleton,
+    echo_worker_single,
+    echo_replicas_without_ha,
+    sizing_values,
+    settings_values,
+    unknown_sizing_names,
+    unknown_settings_files,
+    metric_stores,
+    redis_replica_unused,
+    kubernetes_accounts,
 )

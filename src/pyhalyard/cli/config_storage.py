@@ -1,0 +1,147 @@
+"""``hal config storage``: where front50 (and kayenta) keep pipelines and applications.
+
+Storage credentials are written to the config and never printed: show commands mask
+them and edit messages only say that a secret was set.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from pyhalyard.cli.config_common import (
+    BOOL,
+    dep_path,
+    edit_deployment,
+    mapping_at,
+    mask_secrets,
+    read_deployment,
+    require_any,
+    set_value,
+)
+from pyhalyard.cli.context import AppContext, common_options, get_app
+from pyhalyard.halconfig.store import HalConfig
+
+STORAGE = "persistentStorage"
+STORE_TYPES = ("s3", "gcs", "azs", "redis", "oracle")
+_PROMPT = "\0prompt"  # --secret-access-key given without a value: ask, hidden
+
+
+def _storage_path(index: int, *keys: str) -> list[str | int]:
+    return dep_path(index, STORAGE, *keys)
+
+
+@click.group(invoke_without_command=True)
+@common_options
+@click.pass_context
+def storage(ctx: click.Context) -> None:
+    """Show the persistent storage (secrets masked), or change it."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app = get_app(ctx)
+    _, _, dep = read_deployment(app)
+    app.emit(mask_secrets(mapping_at(dep, [STORAGE], STORAGE)))
+
+
+@storage.command("edit")
+@click.option("--type", "store_type", type=click.Choice(STORE_TYPES, case_sensitive=False),
+              required=True, help="Which store front50 uses.")
+@common_options
+def storage_edit(store_type: str) -> None:
+    """Choose the persistent store type."""
+    app = get_app()
+    value = store_type.lower()
+
+    def change(cfg: HalConfig, index: int) -> None:
+        set_value(cfg, _storage_path(index, "persistentStoreType"), value)
+
+    edit_deployment(app, change)
+    app.info(f"+ Persistent storage type is {value}")
+
+
+def _edit_store(app: AppContext, kind: str, fields: dict[str, Any]) -> None:
+    """Set the given ``persistentStorage.<kind>`` keys; hint when another type is selected."""
+    values = {k: v for k, v in fields.items() if v is not None}
+
+    def change(cfg: HalConfig, index: int) -> Any:
+        for key, value in values.items():
+            set_value(cfg, _storage_path(index, kind, key), value)
+        return cfg.doc.get(_storage_path(index, "persistentStoreType"))
+
+    current = edit_deployment(app, change)
+    shown = ", ".join(f"{k}=****" if k in ("secretAccessKey",) else f"{k}={v}"
+                      for k, v in values.items())
+    app.info(f"+ Edited {kind} storage: {shown}")
+    if current != kind:
+        app.info(f"  (persistentStoreType is {current or 'not set'}; "
+                 f"use it with: hal config storage edit --type {kind})")
+
+
+def _show_store(kind: str) -> None:
+    app = get_app()
+    _, _, dep = read_deployment(app)
+    app.emit(mask_secrets(mapping_at(dep, [STORAGE, kind], STORAGE)))
+
+
+@storage.group(invoke_without_command=True)
+@common_options
+@click.pass_context
+def s3(ctx: click.Context) -> None:
+    """S3 (or S3-compatible, e.g. MinIO) storage."""
+    if ctx.invoked_subcommand is None:
+        _show_store("s3")
+
+
+@s3.command("edit")
+@click.option("--bucket", help="Bucket name (created by front50 when missing).")
+@click.option("--root-folder", help="Folder inside the bucket.")
+@click.option("--region", help="AWS region of the bucket.")
+@click.option("--endpoint", help="S3-compatible endpoint URL (e.g. MinIO).")
+@click.option("--access-key-id", help="Access key id (default: the pod's AWS credentials).")
+@click.option("--secret-access-key", is_flag=False, flag_value=_PROMPT, default=None,
+              metavar="[KEY]", help="Secret access key; without a value you are prompted.")
+@click.option("--path-style-access", type=BOOL, metavar="true|false",
+              help="Path-style bucket URLs (needed by most S3-compatible stores).")
+@common_options
+def s3_edit(bucket: str | None, root_folder: str | None, region: str | None,
+            endpoint: str | None, access_key_id: str | None, secret_access_key: str | None,
+            path_style_access: bool | None) -> None:
+    """Change the S3 storage settings given."""
+    require_any(bucket=bucket, root_folder=root_folder, region=region, endpoint=endpoint,
+                access_key_id=access_key_id, secret_access_key=secret_access_key,
+                path_style_access=path_style_access)
+    if secret_access_key == _PROMPT:
+        secret_access_key = click.prompt("Secret access key", hide_input=True, err=True)
+    _edit_store(get_app(), "s3", {
+        "bucket": bucket, "rootFolder": root_folder, "region": region, "endpoint": endpoint,
+        "accessKeyId": access_key_id, "secretAccessKey": secret_access_key,
+        "pathStyleAccess": path_style_access,
+    })
+
+
+@storage.group(invoke_without_command=True)
+@common_options
+@click.pass_context
+def gcs(ctx: click.Context) -> None:
+    """Google Cloud Storage."""
+    if ctx.invoked_subcommand is None:
+        _show_store("gcs")
+
+
+@gcs.command("edit")
+@click.option("--bucket", help="Bucket name.")
+@click.option("--root-folder", help="Folder inside the bucket.")
+@click.option("--project", help="GCP project of the bucket.")
+@click.option("--json-path", help="Service-account JSON key file (default: the pod's identity).")
+@click.option("--bucket-location", help="Location for a bucket front50 creates.")
+@common_options
+def gcs_edit(bucket: str | None, root_folder: str | None, project: str | None,
+             json_path: str | None, bucket_location: str | None) -> None:
+    """Change the GCS storage settings given."""
+    require_any(bucket=bucket, root_folder=root_folder, project=project, json_path=json_path,
+                bucket_location=bucket_location)
+    _edit_store(get_app(), "gcs", {
+        "bucket": bucket, "rootFolder": root_folder, "project": project, "jsonPath": json_path,
+        "bucketLocation": bucket_location,
+    })

@@ -1,0 +1,48 @@
+"""``hal config version``: the Spinnaker release a deployment runs."""
+
+from __future__ import annotations
+
+import re
+
+import click
+
+from pyhalyard.cli.config_common import dep_path, edit_deployment, read_deployment, set_value
+from pyhalyard.cli.context import common_options, get_app
+from pyhalyard.errors import HalError
+from pyhalyard.halconfig.store import HalConfig
+
+# Release numbers (1.30.1, 2025.2.1), Halyard's "local:<version>" and branch builds; no spaces,
+# because the value ends up in image tags.
+_VERSION = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:+-]*$")
+
+
+@click.group(invoke_without_command=True)
+@common_options
+@click.pass_context
+def version(ctx: click.Context) -> None:
+    """Show the Spinnaker version of the deployment, or change it with `edit`."""
+    if ctx.invoked_subcommand is not None:
+        return
+    app = get_app(ctx)
+    _, _, dep = read_deployment(app)
+    value = dep.get("version") or ""
+    app.emit({"version": value}, human=lambda: click.echo(value or "(no version set)"))
+
+
+@version.command("edit")
+@click.option("--version", "new_version", required=True, metavar="VERSION",
+              help="Spinnaker release to deploy, e.g. 2025.2.1.")
+@common_options
+def edit(new_version: str) -> None:
+    """Set the Spinnaker version to deploy."""
+    app = get_app()
+    new_version = new_version.strip()
+    if not _VERSION.match(new_version):
+        raise HalError(f"--version: '{new_version}' is not a version "
+                       "(expected e.g. 2025.2.1 or local:2025.2.1)")
+
+    def change(cfg: HalConfig, index: int) -> bool:
+        return set_value(cfg, dep_path(index, "version"), new_version)
+
+    changed = edit_deployment(app, change)
+    app.info(f"+ Spinnaker version {'set to' if changed else 'is already'} {new_version}")

@@ -1,0 +1,1 @@
+"""deploy: take a rendered bundle to a cluster safely (kube.py is the only cluster seam)."""

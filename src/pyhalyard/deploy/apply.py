@@ -1,0 +1,358 @@
+"""Execute the phases: apply, wait for the new generation, delete, collect old Secrets.
+
+Readiness is read from the Deployment's own status for the generation we just
+wrote (observedGeneration, updatedReplicas, availableReplicas, no old replicas
+left) -- never from "some pod with the label is ready", which an old pod
+satisfies.  A phase whose services are not all ready stops the deploy, so the
+services a later phase would have replaced keep running.  Re-applying an
+unchanged bundle is a server-side no-op: no Deployment changes generation and
+the wait returns at once.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
+
+from pyhalyard import catalog
+from pyhalyard.deploy.kube import Kube, KubeError, Rollout
+from pyhalyard.deploy.phases import APPLY, Phase, must_be_gone, plan_phases
+from pyhalyard.deploy.progress import Progress, SilentProgress
+from pyhalyard.errors import HalError
+from pyhalyard.render.bundle import Bundle, KubeObject, ServiceBundle
+
+SPIN = {"app": "spin"}
+MANAGED_BY = "app.kubernetes.io/managed-by"
+CONFIG_SECRET_MARK = "-files-"
+# Order of a service's objects: what the Deployment mounts and exposes exists before its pods.
+APPLY_ORDER = {"Secret": 0, "Service": 1, "PodDisruptionBudget": 2, "Deployment": 9}
+FIRST_POLL = 0.05
+POLL_GROWTH = 1.25
+
+
+@dataclass(frozen=True)
+class Options:
+    timeout: float = 600.0  # seconds per service (Halyard: --wait-for-completion-timeout-minutes)
+    concurrency: int = 8  # API requests in flight at once (waits hold none)
+    max_poll: float = 2.0
+    prune: bool = False
+    selected: frozenset[str] | None = None
+    protected: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Outcome:
+    service: str
+    phase: str
+    action: str
+    ok: bool
+    seconds: float
+    detail: str = ""
+    condition: str = ""
+
+
+@dataclass
+class Report:
+    phases: list[Phase]
+    outcomes: list[Outcome] = field(default_factory=list)
+    collected: list[str] = field(default_factory=list)
+    failed_phase: Phase | None = None
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.failed_phase is None
+
+    @property
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.ok]
+
+    def not_run(self) -> list[Phase]:
+        if self.failed_phase is None:
+            return []
+        index = self.phases.index(self.failed_phase)
+        return self.phases[index + 1:]
+
+    def failure_text(self) -> str:
+        phase = self.failed_phase
+        if phase is None:
+            return ""
+        lines = [f"deploy stopped in phase '{phase.name}': {len(self.failures)} "
+                 f"service{'s' if len(self.failures) != 1 else ''} failed"]
+        for o in self.failures:
+            verb = "not ready" if o.action == APPLY else "not removed"
+            line = f"  spin-{o.service}: {verb} after {o.seconds:.0f}s: {o.detail}"
+            if o.condition:
+                line += f"; last condition: {o.condition}"
+            lines.append(line)
+        later = self.not_run()
+        if later:
+            lines.append("  not run (what they would replace is still running): " + "; ".join(
+                f"{p.name} ({', '.join(p.services)})" for p in later))
+        return "\n".join(lines)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "ok": self.ok,
+            "seconds": round(self.seconds, 3),
+            "phases": [{"name": p.name, "action": p.action, "services": list(p.services)}
+                       for p in self.phases],
+            "services": [{"service": o.service, "phase": o.phase, "action": o.action,
+                          "ok": o.ok, "seconds": round(o.seconds, 3), "detail": o.detail,
+                          "condition": o.condition} for o in self.outcomes],
+            "collectedSecrets": list(self.collected),
+        }
+
+
+class DeployFailed(HalError):
+    """A phase did not finish; the report says which services and why."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(report.failure_text())
+        self.report = report
+
+
+def running_services(kube: Kube, namespace: str) -> set[str]:
+    """Services with a live Deployment (not being deleted) labelled app=spin, Halyard's or ours."""
+    names: set[str] = set()
+    for obj in kube.list("Deployment", namespace, SPIN):
+        meta = obj.get("metadata") or {}
+        if meta.get("deletionTimestamp"):
+            continue
+        try:
+            names.add(catalog.canonical_name(str(meta.get("name", ""))))
+        except catalog.UnknownServiceError:
+            continue
+    return names
+
+
+def deploy(kube: Kube, bundle: Bundle, options: Options | None = None,
+           progress: Progress | None = None) -> Report:
+    """Bring the cluster to ``bundle`` in the safe order; the report says how it went."""
+    options = options or Options()
+    progress = progress or SilentProgress()
+    started = time.monotonic()
+    before = running_services(kube, bundle.namespace)
+    phases = plan_phases(bundle, before, selected=options.selected, prune=options.prune,
+                         protected=options.protected)
+    report = Report(phases)
+    runner = _Runner(_Throttled(kube, options.concurrency), bundle, options, progress)
+    # One thread per service of the widest phase: every rollout is awaited at once, while
+    # _Throttled bounds how many requests reach the API server together.
+    width = max((len(p.services) for p in phases), default=1)
+    with ThreadPoolExecutor(max_workers=max(1, width)) as pool:
+        for index, phase in enumerate(phases, 1):
+            progress.phase(index, len(phases), phase.name, phase.why, phase.services)
+            if phase.shared:
+                runner.apply_shared()
+                continue
+            work = runner.apply_service if phase.action == APPLY else runner.delete_service
+            futures = [pool.submit(work, phase, name) for name in phase.services]
+            outcomes = [f.result() for f in futures]
+            report.outcomes.extend(outcomes)
+            if not all(o.ok for o in outcomes):
+                report.failed_phase = phase
+                break
+    if report.ok:
+        keep = {str(o["metadata"]["name"]) for o in bundle.objects() if o.get("kind") == "Secret"}
+        report.collected = collect_secrets(kube, bundle.namespace, keep)
+    report.seconds = time.monotonic() - started
+    return report
+
+
+class _Throttled:
+    """The cluster calls of a deploy, at most ``limit`` of them in flight at once."""
+
+    def __init__(self, kube: Kube, limit: int) -> None:
+        self._kube = kube
+        self._slots = threading.BoundedSemaphore(max(1, limit))
+
+    def apply(self, obj: Mapping[str, Any]) -> dict[str, Any]:
+        with self._slots:
+            return self._kube.apply(obj)
+
+    def get(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
+        with self._slots:
+            return self._kube.get(kind, name, namespace)
+
+    def list(self, kind: str, namespace: str,
+             labels: Mapping[str, str] | None = None) -> list[dict[str, Any]]:
+        with self._slots:
+            return self._kube.list(kind, namespace, labels)
+
+    def delete(self, kind: str, name: str, namespace: str | None = None, *,
+               foreground: bool = False) -> bool:
+        with self._slots:
+            return self._kube.delete(kind, name, namespace, foreground=foreground)
+
+    def rollout(self, name: str, namespace: str) -> Rollout | None:
+        with self._slots:
+            return self._kube.rollout(name, namespace)
+
+
+class _Runner:
+    def __init__(self, kube: _Throttled, bundle: Bundle, options: Options,
+                 progress: Progress) -> None:
+        self.kube = kube
+        self.bundle = bundle
+        self.namespace = bundle.namespace
+        self.options = options
+        self.progress = progress
+
+    def apply_shared(self) -> None:
+        for obj in self.bundle.shared:
+            try:
+                self.kube.apply(obj)
+            except KubeError as exc:
+                # An account allowed to deploy into an existing namespace may not create one.
+                if (exc.code == 403 and obj.get("kind") == "Namespace"
+                        and self.kube.get("Namespace", str(obj["metadata"]["name"]))):
+                    continue
+                raise
+
+    # ------------------------------------------------------------ apply + wait
+    def apply_service(self, phase: Phase, name: str) -> Outcome:
+        start = time.monotonic()
+        service: ServiceBundle = self.bundle.services[name]
+        try:
+            self.progress.update(name, "applying")
+            for obj in ordered(service.objects):
+                self.kube.apply(obj)
+            rollouts = [self._wait_ready(name, str(obj["metadata"]["name"]), start)
+                        for obj in service.objects if obj.get("kind") == "Deployment"]
+        except KubeError as exc:
+            self.progress.update(name, "failed", str(exc))
+            return Outcome(name, phase.name, APPLY, False, time.monotonic() - start, str(exc))
+        failed = [r for r in rollouts if not r[0]]
+        seconds = time.monotonic() - start
+        if failed:
+            _, rollout, detail = failed[0]
+            condition = str(rollout.last_condition) if rollout and rollout.last_condition else ""
+            self.progress.update(name, "failed", detail)
+            return Outcome(name, phase.name, APPLY, False, seconds, detail, condition)
+        detail = rollouts[0][2] if rollouts else "applied"
+        self.progress.update(name, "ready", detail)
+        return Outcome(name, phase.name, APPLY, True, seconds, detail)
+
+    def _wait_ready(self, service: str, deployment: str,
+                    start: float) -> tuple[bool, Rollout | None, str]:
+        deadline = start + self.options.timeout
+        interval = FIRST_POLL
+        while True:
+            rollout = self.kube.rollout(deployment, self.namespace)
+            if rollout is None:
+                return False, None, f"Deployment {deployment} disappeared"
+            if rollout.complete:
+                return True, rollout, rollout.summary()
+            self.progress.update(service, "rolling out", rollout.summary())
+            if rollout.stalled:
+                return False, rollout, rollout.summary()
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False, rollout, rollout.summary()
+            time.sleep(min(interval, remaining))
+            interval = min(interval * POLL_GROWTH, self.options.max_poll)
+
+    # ------------------------------------------------------------ delete
+    def delete_service(self, phase: Phase, name: str) -> Outcome:
+        start = time.monotonic()
+        labels = {**SPIN, "cluster": catalog.BY_NAME[name].k8s_name}
+        try:
+            self.progress.update(name, "deleting")
+            deployments = [str(o["metadata"]["name"])
+                           for o in self.kube.list("Deployment", self.namespace, labels)]
+            for dep in deployments:
+                self.kube.delete("Deployment", dep, self.namespace, foreground=True)
+            if must_be_gone(name):
+                for dep in deployments:
+                    if not self._wait_gone(name, dep, start):
+                        seconds = time.monotonic() - start
+                        detail = f"Deployment {dep} still has pods terminating"
+                        self.progress.update(name, "failed", detail)
+                        return Outcome(name, phase.name, phase.action, False, seconds, detail)
+            for kind in ("PodDisruptionBudget", "Service", "Secret"):
+                for obj in self.kube.list(kind, self.namespace, labels):
+                    self.kube.delete(kind, str(obj["metadata"]["name"]), self.namespace)
+        except KubeError as exc:
+            self.progress.update(name, "failed", str(exc))
+            return Outcome(name, phase.name, phase.action, False, time.monotonic() - start,
+                           str(exc))
+        self.progress.update(name, "deleted")
+        return Outcome(name, phase.name, phase.action, True, time.monotonic() - start, "deleted")
+
+    def _wait_gone(self, service: str, deployment: str, start: float) -> bool:
+        deadline = start + self.options.timeout
+        interval = FIRST_POLL
+        while self.kube.get("Deployment", deployment, self.namespace) is not None:
+            self.progress.update(service, "terminating")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return False
+            time.sleep(min(interval, remaining))
+            interval = min(interval * POLL_GROWTH, self.options.max_poll)
+        return True
+
+
+def ordered(objects: Iterable[KubeObject]) -> list[KubeObject]:
+    return sorted(objects, key=lambda o: APPLY_ORDER.get(str(o.get("kind")), 5))
+
+
+def secret_refs(deployment: Mapping[str, Any]) -> set[str]:
+    """Names of the Secrets a Deployment's pods use (volumes, env, pull secrets)."""
+    pod = ((deployment.get("spec") or {}).get("template") or {}).get("spec") or {}
+    names: set[str] = set()
+    for volume in pod.get("volumes") or ():
+        secret = volume.get("secret") or {}
+        if secret.get("secretName"):
+            names.add(str(secret["secretName"]))
+        for source in (volume.get("projected") or {}).get("sources") or ():
+            if (source.get("secret") or {}).get("name"):
+                names.add(str(source["secret"]["name"]))
+    for ref in pod.get("imagePullSecrets") or ():
+        if ref.get("name"):
+            names.add(str(ref["name"]))
+    for container in [*(pod.get("containers") or ()), *(pod.get("initContainers") or ())]:
+        for env in container.get("env") or ():
+            ref = (env.get("valueFrom") or {}).get("secretKeyRef") or {}
+            if ref.get("name"):
+                names.add(str(ref["name"]))
+        for source in container.get("envFrom") or ():
+            if (source.get("secretRef") or {}).get("name"):
+                names.add(str(source["secretRef"]["name"]))
+    return names
+
+
+def collect_secrets(kube: Kube, namespace: str, keep: set[str]) -> list[str]:
+    """Delete our config Secrets that no Deployment in the namespace references any more."""
+    referenced: set[str] = set(keep)
+    for dep in kube.list("Deployment", namespace):
+        referenced |= secret_refs(dep)
+    removed = []
+    for secret in kube.list("Secret", namespace, {**SPIN, MANAGED_BY: "pyhalyard"}):
+        name = str((secret.get("metadata") or {}).get("name", ""))
+        if CONFIG_SECRET_MARK in name and name not in referenced:
+            kube.delete("Secret", name, namespace)
+            removed.append(name)
+    return sorted(removed)
+
+
+def delete_all(kube: Kube, namespace: str, skip: Iterable[str] = (),
+               on_delete: Callable[[str, str], None] | None = None) -> list[str]:
+    """``hal deploy clean``: every object labelled app=spin except services managed elsewhere."""
+    spared = {catalog.BY_NAME[name].k8s_name for name in skip}
+    removed = []
+    for kind in ("Deployment", "PodDisruptionBudget", "Service", "Secret"):
+        for obj in kube.list(kind, namespace, SPIN):
+            meta = obj.get("metadata") or {}
+            if (meta.get("labels") or {}).get("cluster") in spared:
+                continue
+            name = str(meta.get("name", ""))
+            kube.delete(kind, name, namespace, foreground=kind == "Deployment")
+            removed.append(f"{kind}/{name}")
+            if on_delete:
+                on_delete(kind, name)
+    return removed

@@ -1,0 +1,65 @@
+"""plan -> bundle: every enabled service's profiles and Kubernetes objects.
+
+The one function ``hal deploy render`` and ``hal deploy apply`` both call, so
+what is written to a folder and what reaches the cluster can never differ.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from pyhalyard.halconfig.paths import HalPaths
+from pyhalyard.plan import Plan, ServicePlan
+from pyhalyard.render.bundle import Bundle, ServiceBundle
+from pyhalyard.render.images import Images
+from pyhalyard.render.manifests import namespace_object, service_objects
+
+REDIS_BASE = "redis"
+
+
+def _seed_container(plan: Plan, sp: ServicePlan, images: Images) -> dict[str, Any]:
+    """What the main container starts from: just the image for Spinnaker services; the
+    Redis helper's spec (command, args, probes) for ``redis`` and ``redis-replica``."""
+    if sp.service.base == REDIS_BASE:
+        from pyhalyard.render.redis_objects import redis_container
+
+        return dict(redis_container(plan, sp))  # it honours artifactId itself
+    return {"image": images.image(sp)}
+
+
+def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
+                 bom: Path | None = None) -> Bundle:
+    """Render ``plan`` completely, in memory; raise HalError before anything is written.
+
+    ``registry`` replaces the image registry, ``bom`` the BOM file (else
+    ``<hal-dir>/.boms/bom/<version>.yml``, the release rule, or a bundled BOM).
+
+    ``services`` holds every enabled, deployable service.  A service with
+    ``skipLifeCycleManagement: true`` is present with its profiles and *no* objects:
+    it exists, but pyhalyard must neither create, update nor delete it.
+    """
+    from pyhalyard.render.profiles import render_profiles
+
+    profiles = render_profiles(plan)
+    images = images_for(plan, paths, registry=registry, bom=bom)
+    shared = (namespace_object(plan),)
+    services: dict[str, ServiceBundle] = {}
+    for sp in sorted(plan.enabled(), key=lambda s: s.name):
+        if not sp.service.deployable:
+            continue
+        files = dict(profiles.get(sp.name, {}))
+        if not sp.managed:
+            services[sp.name] = ServiceBundle(sp.name, files, ())
+            continue
+        objects = service_objects(plan, sp, files, _seed_container(plan, sp, images))
+        services[sp.name] = ServiceBundle(sp.name, files, tuple(objects))
+    return Bundle(namespace=plan.namespace, version=plan.deployment.version, shared=shared,
+                  services=services)
+
+
+def images_for(plan: Plan, paths: HalPaths, *, registry: str | None = None,
+               bom: Path | None = None) -> Images:
+    """The image resolver build_bundle uses (for summaries and tests)."""
+    return Images(plan.deployment.version, paths, registry=registry, bom=bom,
+                  variant=plan.deployment.environment.image_variant)

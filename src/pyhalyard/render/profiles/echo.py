@@ -1,0 +1,63 @@
+"""echo: ``echo.yml`` (notifications, pubsub, artifacts, stats) and the HA role files.
+
+Only ``echo-scheduler`` may fire cron triggers; ``echo-worker`` handles everything
+else with its scheduler switched off, so a trigger never fires twice.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from pyhalyard import __version__
+from pyhalyard.plan import Plan, ServicePlan
+from pyhalyard.render.profiles.base import (
+    Profile,
+    block,
+    merge,
+    server,
+    spring_common,
+    timezone,
+)
+
+# Telemetry's deployment method when the halconfig does not name one: not "halyard".
+DEPLOYMENT_METHOD = "other"
+
+
+def stats(plan: Plan) -> Profile:
+    raw = plan.deployment.raw
+    out = block(raw, "stats")
+    out["spinnakerVersion"] = plan.deployment.version
+    method = block(raw, "stats", "deploymentMethod")
+    if not method.get("type"):
+        method = {"type": DEPLOYMENT_METHOD, "version": __version__}
+    out["deploymentMethod"] = method
+    return out
+
+
+def profile(plan: Plan, sp: ServicePlan) -> Profile:
+    raw = plan.deployment.raw
+    out = spring_common(plan, sp.service)
+    merge(out, {"global": {"spinnaker": {"timezone": timezone(plan)}},
+                "spinnaker": {"baseUrl": plan.services["deck"].base_url}})
+    for name, notification in block(raw, "notifications").items():
+        out[name] = copy.deepcopy(notification)
+    out["pubsub"] = copy.deepcopy(block(raw, "pubsub"))
+    out["artifacts"] = copy.deepcopy(block(raw, "artifacts"))
+    out["gcb"] = copy.deepcopy(block(raw, "ci", "gcb"))
+    out["stats"] = copy.deepcopy(stats(plan))
+    if not sp.service.is_role:
+        merge(out, server(sp))
+    return out
+
+
+def role_profile(plan: Plan, sp: ServicePlan) -> Profile:
+    """``echo-scheduler.yml`` / ``echo-worker.yml``."""
+    scheduler = sp.service.role == "scheduler"
+    out: Profile = {"scheduler": {
+        "enabled": scheduler,
+        "pipelineConfigsPoller": {"enabled": scheduler},
+    }}
+    if scheduler:
+        default = timezone(plan)
+        out["scheduler"]["cron"] = {"timezone": f"${{global.spinnaker.timezone:{default}}}"}
+    return merge(out, server(sp))

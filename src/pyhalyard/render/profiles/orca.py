@@ -1,0 +1,36 @@
+"""orca: ``orca.yml`` (webhooks, pipeline templates, bake defaults).
+
+Orca's two clouddriver endpoints under HA (``services.clouddriver.baseUrl`` ->
+clouddriver-rw, ``clouddriver.readonly.baseUrl`` -> clouddriver-ro) come from
+``orca-overrides.yml``, never from here.
+"""
+
+from __future__ import annotations
+
+import copy
+
+from pyhalyard.plan import Plan, ServicePlan
+from pyhalyard.render.profiles.base import (
+    Profile,
+    block,
+    flag,
+    gremlin,
+    merge,
+    server,
+    spring_common,
+)
+
+
+def profile(plan: Plan, sp: ServicePlan) -> Profile:
+    raw = plan.deployment.raw
+    out = spring_common(plan, sp.service)
+    merge(out, server(sp))
+    out["webhook"] = copy.deepcopy(block(raw, "webhook"))
+    merge(out, gremlin(plan))
+    templates = flag(raw, "features", "pipelineTemplates")
+    out["pipelineTemplates"] = {"enabled": templates}
+    out["pipelineTemplate"] = {"enabled": templates}
+    aws = block(raw, "providers", "aws")
+    if aws.get("enabled") is True and aws.get("primaryAccount"):
+        out["default"] = {"bake": {"account": aws["primaryAccount"]}}
+    return out
