@@ -192,3 +192,13 @@ LEGACY_REGISTRY = "us-docker.pkg.dev/spinnaker-community/docker"
 GHCR_REGISTRY = "ghcr.io/spinnaker"
 # Redis is not a Spinnaker release artifact: an upstream image that runs a stock redis-server.
 REDIS_IMAGE = "docker.io/library/redis:7.2-alpine"
+
+# Halyard's deploymentEnvironment.imageVariant -> image tag suffix.
+IMAGE_VARIANTS: dict[str, str] = {
+    "SLIM": "",
+    "UBUNTU": "-ubuntu",
+    "JAVA8": "-java8",
+    "UBUNTU_JAVA8": "-ubuntu-java8",
+    "JAVA11": "-java11",
+    "UBUNTU_JAVA11": "-ubuntu-java11",
+}

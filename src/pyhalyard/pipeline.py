@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from pyhalyard.errors import HalError
 from pyhalyard.halconfig.custom import CustomFiles, load_custom
 from pyhalyard.halconfig.model import Deployment, read_deployment
 from pyhalyard.halconfig.paths import HalPaths
@@ -29,6 +30,9 @@ def load(paths: HalPaths, deployment: str | None = None) -> Loaded:
 
 
 def loaded_from(config: HalConfig, deployment: str | None = None) -> Loaded:
+    if config.doc.data is None and not config.paths.config.exists():
+        raise HalError(f"no halconfig found at {config.paths.config} "
+                       "(use --hal-dir DIR or $HAL_DIR, or create one with a hal config edit)")
     name = config.resolve(deployment)
     index = config.index_of(name)
     dep = read_deployment(config.doc.source, config.deployment(name), index)

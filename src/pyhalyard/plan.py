@@ -14,6 +14,7 @@ from typing import Any
 from pyhalyard import catalog
 from pyhalyard.halconfig.custom import CustomFiles
 from pyhalyard.halconfig.model import Deployment
+from pyhalyard.merge import deep_merge
 
 DEFAULT_JAVA_OPTS = "-XX:MaxRAMPercentage=50.0"
 LISTEN_HOST = "0.0.0.0"
@@ -130,15 +131,6 @@ def _nested(dotted: str, value: Any) -> dict[str, Any]:
     return out
 
 
-def _merge(into: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            _merge(into[key], value)
-        else:
-            into[key] = value
-    return into
-
-
 def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
     env = dep.environment
     cd = env.clouddriver_ha
@@ -188,16 +180,16 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
                 if not first_pass[role]["enabled"]:
                     continue
                 target = reads.get(role) or cd.redis_master_endpoint
-                _merge(overrides[role], _nested("services.redis.baseUrl", target))
+                deep_merge(overrides[role], _nested("services.redis.baseUrl", target))
                 if role in catalog.READ_ONLY_ROLES:
-                    _merge(overrides[role], _nested("services.redisRo.baseUrl", target))
+                    deep_merge(overrides[role], _nested("services.redisRo.baseUrl", target))
         elif first_pass["redis-replica"]["enabled"]:
             redis_source = "in-cluster"
             for role in catalog.READ_ONLY_ROLES:
                 if first_pass[role]["enabled"]:
-                    _merge(overrides[role], _nested("services.redis.baseUrl", url("redis-replica")))
-                    _merge(overrides[role],
-                           _nested("services.redisRo.baseUrl", url("redis-replica")))
+                    replica = url("redis-replica")
+                    deep_merge(overrides[role], _nested("services.redis.baseUrl", replica))
+                    deep_merge(overrides[role], _nested("services.redisRo.baseUrl", replica))
 
     # Callers of a split service are re-pointed at the role that answers them.
     split_on = {"clouddriver": cd_ha, "echo": echo_ha}
@@ -211,13 +203,13 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
                 # Gate and orca build no client for a service whose ``enabled`` is false,
                 # and spinnaker.yml marks the replaced base service disabled: re-enable it
                 # for the caller together with the new address.
-                _merge(overrides[name], {"services": {base: {"baseUrl": url(target),
-                                                              "enabled": True}}})
+                deep_merge(overrides[name], {"services": {base: {"baseUrl": url(target),
+                                                                 "enabled": True}}})
         if cd_ha and name == "orca":
-            _merge(overrides[name], _nested("clouddriver.readonly.baseUrl",
-                                            url(catalog.ORCA_READONLY_ROUTE)))
+            deep_merge(overrides[name], _nested("clouddriver.readonly.baseUrl",
+                                                url(catalog.ORCA_READONLY_ROUTE)))
         if ro_deck and name == "gate":
-            _merge(overrides[name], {"services": {"clouddriver": {"config": {
+            deep_merge(overrides[name], {"services": {"clouddriver": {"config": {
                 "dynamicEndpoints": {"deck": url(catalog.DECK_ROUTE)}}}}})
 
     for name, fp in first_pass.items():

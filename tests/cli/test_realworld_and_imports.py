@@ -30,7 +30,10 @@ def snapshot(root: Path) -> dict[str, bytes]:
 def test_read_only_commands_change_nothing(realworld: Hal) -> None:
     before = snapshot(realworld.root)
     result = realworld("config", "validate")
-    assert result.code == 0 and "no problems" in result.out, result.out + result.err
+    # the team's tooling replaces this placeholder before deploying; nothing else is wrong
+    assert result.code == 1, result.out + result.err
+    assert result.out.startswith("ERROR: deploymentEnvironment.location: 'SPINNAKER_NAMESPACE'")
+    assert result.out.count("ERROR") == 1 and "WARNING" not in result.out
     for args in (["config", "deploy"], ["config", "deploy", "ha"], ["config", "storage"],
                  ["config", "provider", "kubernetes", "account", "list"],
                  ["config", "deploy", "component-sizing"], ["config", "version"]):

@@ -11,6 +11,7 @@ import pytest
 import yaml
 
 from pyhalyard.halconfig.paths import HalPaths
+from pyhalyard.merge import deep_merge
 from pyhalyard.pipeline import Loaded, load
 from pyhalyard.validate import Problem, Severity, rules, validate
 from tests.cli.conftest import Hal
@@ -28,19 +29,10 @@ BASE: dict[str, Any] = {
 }
 
 
-def merge(into: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            merge(into[key], value)
-        else:
-            into[key] = value
-    return into
-
-
 def loaded(tmp_path: Path, extra: dict[str, Any] | None = None,
            settings: dict[str, str] | None = None,
            profiles: dict[str, str] | None = None) -> Loaded:
-    dep = merge(copy.deepcopy(BASE), extra or {})
+    dep = deep_merge(copy.deepcopy(BASE), extra or {})
     root = tmp_path / "hal"
     root.mkdir(exist_ok=True)
     (root / "config").write_text(yaml.safe_dump(
@@ -80,13 +72,14 @@ def only(problems: list[Problem]) -> Problem:
 
 
 def test_clean_base_has_no_problems(tmp_path: Path) -> None:
-    assert validate(loaded(tmp_path, merge(ha({"enabled": True}, True),
-                                           sizing(spin_echo_scheduler={"replicas": 1})))) == []
+    assert validate(loaded(tmp_path, deep_merge(ha({"enabled": True}, True),
+                                           sizing(spin_echo_scheduler={"replicas": 1}))),
+                    rendering=False) == []
 
 
 # -------------------------------------------------- HA on Distributed/V2 only
 def test_ha_needs_distributed(tmp_path: Path) -> None:
-    load_ = loaded(tmp_path, merge(ha({"enabled": True}, True), env(type="LocalDebian")))
+    load_ = loaded(tmp_path, deep_merge(ha({"enabled": True}, True), env(type="LocalDebian")))
     problems = run(rules.ha_needs_distributed_v2, load_)
     assert [(p.severity, p.location) for p in problems] == [
         (Severity.ERROR, "deploymentEnvironment.haServices.clouddriver.enabled"),
@@ -96,7 +89,7 @@ def test_ha_needs_distributed(tmp_path: Path) -> None:
 
 
 def test_ha_needs_v2(tmp_path: Path) -> None:
-    load_ = loaded(tmp_path, merge(ha(echo=True), {"providers": {"kubernetes": {
+    load_ = loaded(tmp_path, deep_merge(ha(echo=True), {"providers": {"kubernetes": {
         "accounts": [{"name": "k", "providerVersion": "V1"}]}}}))
     problem = only(run(rules.ha_needs_distributed_v2, load_))
     assert problem.severity is Severity.ERROR and "'k' is V1" in problem.message
@@ -177,7 +170,7 @@ def test_good_endpoints_pass(tmp_path: Path) -> None:
 
 # --------------------------------------------------- sizing vs HA state
 def test_base_sizing_while_ha_on(tmp_path: Path) -> None:
-    load_ = loaded(tmp_path, merge(ha({"enabled": True, "disableClouddriverRoDeck": False}),
+    load_ = loaded(tmp_path, deep_merge(ha({"enabled": True, "disableClouddriverRoDeck": False}),
                                    sizing(spin_clouddriver={"replicas": 2},
                                           clouddriver={"limits": {"cpu": "1"}})))
     found = {p.location.rsplit(".", 1)[1]: p for p in run(rules.sizing_matches_ha, load_)}
@@ -198,12 +191,12 @@ def test_role_sizing_while_ha_off(tmp_path: Path) -> None:
 
 
 def test_ro_deck_sizing_without_ro_deck(tmp_path: Path) -> None:
-    load_ = loaded(tmp_path, merge(ha({"enabled": True}), sizing(spin_clouddriver_ro_deck={})))
+    load_ = loaded(tmp_path, deep_merge(ha({"enabled": True}), sizing(spin_clouddriver_ro_deck={})))
     assert "ro-deck is not deployed" in only(run(rules.sizing_matches_ha, load_)).message
 
 
 def test_matching_sizing_is_fine(tmp_path: Path) -> None:
-    load_ = loaded(tmp_path, merge(ha({"enabled": True}, False),
+    load_ = loaded(tmp_path, deep_merge(ha({"enabled": True}, False),
                                    sizing(spin_clouddriver_ro={"replicas": 3},
                                           spin_echo={"replicas": 1})))
     assert run(rules.sizing_matches_ha, load_) == []
@@ -212,7 +205,7 @@ def test_matching_sizing_is_fine(tmp_path: Path) -> None:
 # ----------------------------------------------------------- singletons
 @pytest.mark.parametrize("count", [0, 2, 5])
 def test_scheduler_must_be_one(tmp_path: Path, count: int) -> None:
-    load_ = loaded(tmp_path, merge(ha(echo=True), sizing(spin_echo_scheduler={
+    load_ = loaded(tmp_path, deep_merge(ha(echo=True), sizing(spin_echo_scheduler={
         "replicas": count})))
     problem = only(run(rules.echo_scheduler_singleton, load_))
     assert problem.severity is Severity.ERROR
@@ -231,7 +224,7 @@ def test_scheduler_target_size_counts_too(tmp_path: Path) -> None:
     ("spinnaker-local.yml", "sql: {enabled: 'true'}\n"),
 ])
 def test_sql_clustered_scheduler_allows_several(tmp_path: Path, name: str, text: str) -> None:
-    load_ = loaded(tmp_path, merge(ha(echo=True), sizing(spin_echo_scheduler={"replicas": 2})),
+    load_ = loaded(tmp_path, deep_merge(ha(echo=True), sizing(spin_echo_scheduler={"replicas": 2})),
                    profiles={name: text})
     assert rules.sql_clustered_scheduler(load_) is True
     assert run(rules.echo_scheduler_singleton, load_) == []
@@ -245,25 +238,25 @@ def test_sql_clustered_scheduler_allows_several(tmp_path: Path, name: str, text:
     {"clouddriver-local.yml": "sql:\n  enabled: true\n"},
 ])
 def test_not_a_clustered_scheduler(tmp_path: Path, profiles: dict[str, str]) -> None:
-    load_ = loaded(tmp_path, merge(ha(echo=True), sizing(spin_echo_scheduler={"replicas": 2})),
+    load_ = loaded(tmp_path, deep_merge(ha(echo=True), sizing(spin_echo_scheduler={"replicas": 2})),
                    profiles=profiles)
     assert rules.sql_clustered_scheduler(load_) is False
     assert only(run(rules.echo_scheduler_singleton, load_)).severity is Severity.ERROR
 
 
 def test_sql_scheduler_with_zero_is_still_an_error(tmp_path: Path) -> None:
-    load_ = loaded(tmp_path, merge(ha(echo=True), sizing(spin_echo_scheduler={"replicas": 0})),
+    load_ = loaded(tmp_path, deep_merge(ha(echo=True), sizing(spin_echo_scheduler={"replicas": 0})),
                    profiles={"echo-local.yml": "sql:\n  enabled: true\n"})
     assert "no cron trigger fires" in only(run(rules.echo_scheduler_singleton, load_)).message
 
 
 def test_worker_above_one_is_a_warning_citing_the_seed(tmp_path: Path) -> None:
-    load_ = loaded(tmp_path, merge(ha(echo=True), sizing(spin_echo_slave={"replicas": 2})))
+    load_ = loaded(tmp_path, deep_merge(ha(echo=True), sizing(spin_echo_slave={"replicas": 2})))
     problem = only(run(rules.echo_worker_single, load_))
     assert problem.severity is Severity.WARNING
     assert problem.location == "deploymentEnvironment.customSizing.spin-echo-slave.replicas"
     assert "must be deployed with exactly one pod" in problem.message
-    ok = loaded(tmp_path, merge(ha(echo=True), sizing(spin_echo_worker={"replicas": 1})))
+    ok = loaded(tmp_path, deep_merge(ha(echo=True), sizing(spin_echo_worker={"replicas": 1})))
     assert run(rules.echo_worker_single, ok) == []
 
 
@@ -272,7 +265,7 @@ def test_several_echo_pods_without_ha(tmp_path: Path) -> None:
     problem = only(run(rules.echo_replicas_without_ha, load_))
     assert problem.severity is Severity.WARNING and "once per pod" in problem.message
     assert run(rules.echo_replicas_without_ha,
-               loaded(tmp_path, merge(ha(echo=True), sizing(spin_echo={"replicas": 3})))) == []
+               loaded(tmp_path, deep_merge(ha(echo=True), sizing(spin_echo={"replicas": 3})))) == []
 
 
 # ------------------------------------------------------------ sizing values
@@ -378,7 +371,7 @@ def test_docker_registry_must_exist(tmp_path: Path) -> None:
 
 
 def test_every_rule_is_listed() -> None:
-    listed = set(rules.RULES)
+    listed = set(rules.RULES) | set(rules.RENDER_RULES)
     defined = {f for name, f in vars(rules).items()
                if callable(f) and getattr(f, "__module__", "") == rules.__name__
                and not name.startswith("_") and name not in ("sql_clustered_scheduler",)}
@@ -386,8 +379,8 @@ def test_every_rule_is_listed() -> None:
 
 
 def test_every_problem_has_location_message_and_remediation(tmp_path: Path) -> None:
-    load_ = loaded(tmp_path, merge(
-        merge(ha({"enabled": True, "redisMasterEndpoint": "http://x"}, True),
+    load_ = loaded(tmp_path, deep_merge(
+        deep_merge(ha({"enabled": True, "redisMasterEndpoint": "http://x"}, True),
               sizing(spin_echo_scheduler={"replicas": 2}, spin_echo={"replicas": 1},
                      spin_nope={}, spin_gate={"replicas": -1})),
         {"metricStores": {"enabled": True}}))

@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 from pyhalyard.halconfig import store
+from pyhalyard.halconfig.document import PathKey
 from pyhalyard.halconfig.paths import HalPaths
 
 
@@ -22,7 +23,7 @@ def main() -> None:
         time.sleep(0.001)
 
     def change(config: store.HalConfig) -> None:
-        path = [store.DEPLOYMENTS_KEY, 0, "deploymentEnvironment", "customSizing",
+        path: list[PathKey] = [store.DEPLOYMENTS_KEY, 0, "deploymentEnvironment", "customSizing",
                 f"svc-{number}", "replicas"]
         config.doc.set(path, number)
 

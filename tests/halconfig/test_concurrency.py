@@ -13,6 +13,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import yaml
 
@@ -36,7 +37,7 @@ def finish(procs: list[subprocess.Popen[str]]) -> None:
         assert proc.returncode == 0, (out, err)
 
 
-def check_dir(paths: HalPaths, edits: int) -> dict[str, object]:
+def check_dir(paths: HalPaths, edits: int) -> dict[str, Any]:
     text = paths.config.read_text()
     data = yaml.load(text, Loader=yaml.CSafeLoader)
     assert stat.S_IMODE(paths.config.stat().st_mode) == 0o600

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -181,9 +182,12 @@ def test_unicode_before_the_edit() -> None:
 def test_edit_inside_an_aliased_node_is_refused() -> None:
     text = "base: &b\n  x: 1\nuse: *b\nother: 2\n"
     doc = Document(text)
-    for op in (lambda: doc.set(["use", "x"], 2), lambda: doc.set(["base", "x"], 2),
-               lambda: doc.delete(["base"]), lambda: doc.set(["base", "y"], 1)):
-        with pytest.raises(PathError, match="alias"):
+    ops: dict[str, Callable[[], object]] = {
+        "use.x": lambda: doc.set(["use", "x"], 2), "base.x": lambda: doc.set(["base", "x"], 2),
+        "base": lambda: doc.delete(["base"]), "base.y": lambda: doc.set(["base", "y"], 1),
+        "use": lambda: doc.set(["use"], 1)}
+    for where, op in ops.items():
+        with pytest.raises(PathError, match=rf"^config: cannot edit {where}: .*alias"):
             op()
     assert doc.text == text
     doc.set(["other"], 3)  # elsewhere is fine
@@ -255,6 +259,17 @@ def test_deleting_items_whose_mapping_starts_on_the_dash_line() -> None:
         "l:\n- {}\n- name: b\n  x: 2\n- name: c\nz: 1\n"
 
 
+def test_deleting_after_a_block_scalar_keeps_its_text() -> None:
+    # lines after the deleted entry would otherwise become text of the "|" block above
+    assert edit("l:\n- |-\n  a\n- false\n  # note\nz: 1\n", ("delete", ["l", 1])) == \
+        "l:\n- |-\n  a\nz: 1\n"
+    assert edit("x: |\n  text\ny: 1\n  # deeper\n# shallow\nz: 2\n", ("delete", ["y"])) == \
+        "x: |\n  text\n# shallow\nz: 2\n"
+    assert edit("a: |+\n  x\nb: 1\n\nc: 2\n", ("delete", ["b"])) == "a: |+\n  x\nc: 2\n"
+    assert edit("a: 1\nb: 1\n  # deeper\nc: 2\n", ("delete", ["b"])) == \
+        "a: 1\n  # deeper\nc: 2\n"
+
+
 def test_appending_to_scalar_lists() -> None:
     text = "omitNamespaces:\n- kube-system\n- kube-public\nkinds: []\n"
     assert edit(text, ("append", ["omitNamespaces"], "default"),
@@ -293,7 +308,7 @@ def test_errors_are_hal_errors_and_change_nothing() -> None:
         doc.set(["a", 5], 1)
     with pytest.raises(PathError, match="is a list"):
         doc.set(["a", "k"], 1)
-    with pytest.raises(PathError, match="append"):
+    with pytest.raises(PathError, match=r"^cfg: m\.k\[0\]: no such item .*append"):
         doc.set(["m", "k", 0], 1)
     with pytest.raises(NotAListError):
         doc.append(["s"], 1)
@@ -320,3 +335,64 @@ def test_parse_matches_pyyaml_for_tags_and_timestamps() -> None:
 
 def test_dump_keeps_key_order_and_halyard_layout() -> None:
     assert dump({"b": 1, "a": [{"x": 1}]}) == "b: 1\na:\n- x: 1\n"
+
+
+# ------------------------------------------------------------- the safety net
+
+
+def test_a_wrong_splice_is_caught_before_the_text_is_handed_out(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyhalyard.halconfig import document
+
+    real = document._indent
+    monkeypatch.setattr(document, "_indent",
+                        lambda text, column, first=True: real(text, column, first)
+                        .replace("2", "3"))
+    doc = Document("a:\n  b: 1\nc: 1\n")
+    doc.set(["a", "x"], 2)  # written as "x: 3": not what data says
+    with pytest.raises(HalError, match=r"internal error.*nothing was written"):
+        doc.text  # noqa: B018
+
+
+def test_a_wrong_indent_is_caught(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pyhalyard.halconfig import document
+
+    monkeypatch.setattr(document, "_indent", lambda text, column, first=True: text.rstrip())
+    doc = Document("a:\n  b: 1\nc: 1\n")
+    doc.set(["a", "x"], 2)  # "x: 2" at column 0 would become a top-level key
+    with pytest.raises(HalError, match="internal error"):
+        doc.text  # noqa: B018
+
+
+def test_edits_after_reading_text_use_the_new_text() -> None:
+    doc = Document("a:\n  b: 1\nl:\n- x\n")
+    doc.set(["a", "c"], 2)
+    assert doc.text == "a:\n  b: 1\n  c: 2\nl:\n- x\n"
+    doc.append(["l"], "y")
+    doc.delete(["a", "b"])
+    assert doc.text == "a:\n  c: 2\nl:\n- x\n- y\n"
+    assert doc.root is not None and doc.root.end_mark.index == len(doc.text)
+
+
+def test_the_window_check_sees_lines_a_block_scalar_would_swallow(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(Document, "_skip_trivia", lambda self, offset, column: offset)
+    doc = Document("l:\n- |-\n  a\n- false\n  # note\nz: 1\n")
+    doc.delete(["l", 1])  # without the fix the comment becomes part of l[0]
+    with pytest.raises(HalError, match="internal error"):
+        doc.text  # noqa: B018
+
+
+def test_lines_go_after_a_removed_last_entry_and_what_it_took_along() -> None:
+    assert edit("a: |\n  t\nb: 1\n\n  # c\n", ("delete", ["b"]), ("set", ["c"], 1)) == \
+        "a: |\n  t\nc: 1\n"
+    assert edit("l:\n- |\n  t\n- 1\n\n  # c\n", ("delete", ["l", 1]), ("append", ["l"], 2)) == \
+        "l:\n- |\n  t\n- 2\n"
+
+
+def test_values_the_constructor_rejects_are_located() -> None:
+    with pytest.raises(ConfigError, match=r"^cfg:2:11: invalid YAML: cannot read "
+                                          r"'2024-13-45' as timestamp \(month must be"):
+        Document("a: 1\ntimezone: 2024-13-45\n", "cfg")
+    with pytest.raises(ConfigError, match=r"^cfg:1:8: invalid YAML: cannot read 'Berlin' as int"):
+        Document("x: [1, !!int Berlin]\n", "cfg")

@@ -288,6 +288,10 @@ def test_each_edit_alone(data: Any, seed: int, draw: st.DataObject) -> None:
         after = doc.text
         assert same(load(after), expected), (before_text, op, after)
         assert same(doc.data, expected)
+        if op.kind == "set":  # the edited path holds the new value
+            assert same(_get(load(after), op.path), op.value)
+        elif op.kind == "append":
+            assert same(_get(load(after), op.path)[-1], op.value)
         check_siblings(before_data, expected, op)
         check_bytes_outside(before_text, after, region)
 

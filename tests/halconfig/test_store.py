@@ -11,6 +11,7 @@ import pytest
 
 from pyhalyard.errors import ConfigError, HalError
 from pyhalyard.halconfig import store
+from pyhalyard.halconfig.document import PathKey
 from pyhalyard.halconfig.paths import HalPaths
 
 CONFIG = """\
@@ -23,7 +24,7 @@ deploymentConfigurations:
     type: Distributed   # keep this comment
     customSizing: {}
 """
-SIZING = [store.DEPLOYMENTS_KEY, 0, "deploymentEnvironment", "customSizing"]
+SIZING: list[PathKey] = [store.DEPLOYMENTS_KEY, 0, "deploymentEnvironment", "customSizing"]
 
 
 def mode(path: Path) -> int:
@@ -162,3 +163,11 @@ def test_atomic_write_leaves_no_temp_file_when_it_fails(tmp_path: Path) -> None:
     with pytest.raises(TypeError):
         store.atomic_write(target, 42)  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_no_deployment_on_an_empty_dir_names_the_file(tmp_path: Path) -> None:
+    paths = HalPaths(tmp_path / "empty")
+    config = store.HalConfig.load(paths)
+    with pytest.raises(HalError, match=rf"^{paths.config}: no deployment named 'default'"):
+        config.deployment()
+    assert not paths.root.exists()

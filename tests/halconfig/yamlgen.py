@@ -102,6 +102,8 @@ class Writer:
 
     # ------------------------------------------------------------- pieces
     def comment_line(self, indent: int) -> None:
+        if self.chance(0.05):
+            self.add(" " * self.rnd.choice([0, indent + 3]))  # a blank line
         if self.chance(0.12):
             column = self.rnd.choice([0, indent, indent + 2, indent + 5])
             self.add(" " * column + "# note: - a: [b] 'c'")
@@ -151,7 +153,7 @@ class Writer:
     def literal(self, value: str, indent: int) -> list[str]:
         step = self.rnd.choice([2, 4])
         body = value.rstrip("\n").split("\n")
-        head = "|" if value.endswith("\n") else "|-"
+        head = ("|+" if self.chance(0.3) else "|") if value.endswith("\n") else "|-"
         return [head] + [" " * (indent + step) + line for line in body]
 
     def entry(self, head: str, value: Any, indent: int) -> None:
@@ -205,7 +207,18 @@ class Writer:
 
 
 def write(value: Any, seed: int) -> str:
-    return Writer(random.Random(seed)).write(value)
+    """``value`` as YAML: mostly by the Writer above, sometimes by PyYAML's own emitter with
+    random options (narrow widths fold long scalars over several lines; canonical style
+    writes ``!!tags`` and ``? key`` entries; flow styles nest ``{[...]}``)."""
+    rnd = random.Random(seed)
+    if rnd.random() < 0.75:
+        return Writer(rnd).write(value)
+    canonical = rnd.random() < 0.1
+    return yaml.dump(value, Dumper=yaml.SafeDumper, sort_keys=False,
+                     default_flow_style=rnd.choice([False, None, True]),
+                     indent=rnd.choice([2, 3, 4]), width=rnd.choice([12, 30, 80, _WIDE]),
+                     explicit_start=rnd.random() < 0.3, allow_unicode=rnd.random() < 0.5,
+                     canonical=canonical)
 
 
 def paths(value: Any, prefix: tuple[Any, ...] = ()) -> Iterator[tuple[Any, ...]]:

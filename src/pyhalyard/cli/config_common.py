@@ -14,7 +14,7 @@ import click
 from pyhalyard.cli.context import AppContext
 from pyhalyard.cli.edit import run_edit
 from pyhalyard.errors import HalError, UsageError
-from pyhalyard.halconfig.document import PathKey, format_path
+from pyhalyard.halconfig.document import Document, PathKey, format_path
 from pyhalyard.halconfig.store import DEPLOYMENTS_KEY, HalConfig
 
 T = TypeVar("T")
@@ -22,8 +22,14 @@ T = TypeVar("T")
 ENV = "deploymentEnvironment"
 MASK = "****"
 # Keys whose values are credentials; show commands print MASK instead.
-SECRET_KEYS = frozenset({"secretAccessKey", "storageAccountKey", "password", "privateKey",
-                         "passphrase", "token", "apiKey", "applicationKey", "clientSecret"})
+# Halyard's secret fields (its @Secret annotations) across providers, security,
+# notifications, metric stores, CI and artifacts.
+SECRET_KEYS = frozenset({
+    "secretAccessKey", "storageAccountKey", "password", "privateKey", "passphrase", "token",
+    "apiKey", "applicationKey", "appKey", "clientSecret", "managerPassword", "keyStorePassword",
+    "trustStorePassword", "authToken", "accessToken", "secretKey", "apiToken", "oauthToken",
+    "sshPrivateKeyPassphrase", "jsonKey", "credentials",
+})
 
 
 def target_index(cfg: HalConfig, app: AppContext) -> int:
@@ -42,20 +48,16 @@ def dep_path(index: int, *keys: PathKey) -> list[PathKey]:
     return [DEPLOYMENTS_KEY, index, *keys]
 
 
-def set_value(cfg: HalConfig, path: Sequence[PathKey], value: Any) -> bool:
+_MISSING = object()
+
+
+def set_value(doc: Document, path: Sequence[PathKey], value: Any) -> bool:
     """Set ``path`` unless it already holds ``value`` (so a no-op keeps the file's bytes)."""
-    current = cfg.doc.get(path, _MISSING)
+    current = doc.get(path, _MISSING)
     if current is not _MISSING and type(current) is type(value) and current == value:
         return False
-    cfg.doc.set(path, value)
+    doc.set(path, value)
     return True
-
-
-def delete_value(cfg: HalConfig, path: Sequence[PathKey]) -> bool:
-    return cfg.doc.delete(path)
-
-
-_MISSING = object()
 
 
 def edit_deployment(app: AppContext, change: Callable[[HalConfig, int], T]) -> T:
@@ -69,12 +71,28 @@ def edit_deployment(app: AppContext, change: Callable[[HalConfig, int], T]) -> T
     return result[0]
 
 
+def edit_value(app: AppContext, keys: Sequence[PathKey], value: Any) -> bool:
+    """Set one key of the target deployment (``keys`` below it); False when it already
+    held ``value``, so the command can say so."""
+
+    def change(cfg: HalConfig, index: int) -> bool:
+        return set_value(cfg.doc, dep_path(index, *keys), value)
+
+    return edit_deployment(app, change)
+
+
 def read_deployment(app: AppContext) -> tuple[HalConfig, int, dict[str, Any]]:
     """Read-only: the config, the index and the raw mapping of the target deployment."""
     cfg = HalConfig.load(app.paths)
     name = cfg.resolve(app.deployment)
     index = cfg.index_of(name)
     return cfg, index, cfg.deployment(name)
+
+
+def read_mapping(app: AppContext, path: Sequence[str]) -> dict[str, Any]:
+    """Read-only: the mapping under ``path`` of the target deployment (see :func:`mapping_at`)."""
+    cfg, index, dep = read_deployment(app)
+    return mapping_at(dep, path, f"{cfg.doc.source}: deploymentConfigurations[{index}]")
 
 
 def mapping_at(data: Any, path: Sequence[str], where: str) -> dict[str, Any]:
@@ -86,12 +104,12 @@ def mapping_at(data: Any, path: Sequence[str], where: str) -> dict[str, Any]:
         if cur is None:
             return {}
         if not isinstance(cur, dict):
-            raise HalError(f"{where}: {format_path(walked[:-1])}: expected a mapping")
+            raise HalError(f"{where}.{format_path(walked[:-1])}: expected a mapping")
         cur = cur.get(key)
     if cur is None:
         return {}
     if not isinstance(cur, dict):
-        raise HalError(f"{where}: {format_path(walked)}: expected a mapping")
+        raise HalError(f"{where}.{format_path(walked)}: expected a mapping")
     return cur
 
 
@@ -110,10 +128,15 @@ def split_list(text: str) -> list[str]:
     return [part.strip() for part in text.split(",") if part.strip()]
 
 
+def flag_name(param: str) -> str:
+    """``redis_master_endpoint`` -> ``--redis-master-endpoint``: errors name the flag typed."""
+    return "--" + param.replace("_", "-")
+
+
 def require_any(**flags: Any) -> None:
     """An edit command given no flag at all is a usage error, not a silent no-op."""
     if all(value is None for value in flags.values()):
-        names = ", ".join("--" + name.replace("_", "-") for name in flags)
+        names = ", ".join(flag_name(name) for name in flags)
         raise UsageError(f"nothing to change: give at least one of {names}")
 
 

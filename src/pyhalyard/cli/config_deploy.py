@@ -8,7 +8,6 @@ rich, the renderers or a Kubernetes/Redis client at module level.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -21,25 +20,25 @@ from pyhalyard.cli.config_common import (
     ENV,
     dep_path,
     edit_deployment,
-    mapping_at,
-    read_deployment,
+    edit_value,
+    flag_name,
+    read_mapping,
     require_any,
     set_value,
     yes_no,
 )
 from pyhalyard.cli.context import AppContext, common_options, get_app, is_tty
 from pyhalyard.cli.lazy import LazyGroup
-from pyhalyard.errors import HalError
+from pyhalyard.errors import HalError, ValidationFailed
 from pyhalyard.halconfig import store
 from pyhalyard.halconfig.document import Document, PathKey
 from pyhalyard.halconfig.store import HalConfig
+from pyhalyard.kube_names import is_dns_label
 from pyhalyard.redis.endpoint import InvalidEndpoint, mask, parse_endpoint
 from pyhalyard.validate.quantity import quantity_problem
 
 DEPLOY_TYPES = ("Distributed", "LocalDebian", "LocalGit")
-IMAGE_VARIANTS = ("SLIM", "UBUNTU", "JAVA8", "UBUNTU_JAVA8")
 # A Kubernetes namespace name (RFC 1123 label).
-_NAMESPACE = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
 
 # haServices.clouddriver keys in Halyard's spelling, by flag.
 ENDPOINT_KEYS = {
@@ -66,11 +65,9 @@ def _ha_path(index: int, service: str, *keys: PathKey) -> list[PathKey]:
 @click.pass_context
 def deploy(ctx: click.Context) -> None:
     """Show the deployment environment, or change it (edit, ha, component-sizing)."""
-    if ctx.invoked_subcommand is not None:
-        return
-    app = get_app(ctx)
-    _, _, dep = read_deployment(app)
-    app.emit(mapping_at(dep, [ENV], ENV))
+    if ctx.invoked_subcommand is None:
+        app = get_app(ctx)
+        app.emit(read_mapping(app, [ENV]))
 
 
 @deploy.command("edit")
@@ -79,7 +76,8 @@ def deploy(ctx: click.Context) -> None:
 @click.option("--account-name", metavar="ACCOUNT",
               help="Kubernetes account Spinnaker is deployed to.")
 @click.option("--location", metavar="NAMESPACE", help="Namespace (default: spinnaker).")
-@click.option("--image-variant", type=click.Choice(IMAGE_VARIANTS, case_sensitive=False))
+@click.option("--image-variant",
+              type=click.Choice(list(catalog.IMAGE_VARIANTS), case_sensitive=False))
 @click.option("--liveness-probe-enabled", type=BOOL, metavar="true|false")
 @click.option("--liveness-probe-initial-delay-seconds", type=click.IntRange(min=0),
               metavar="SECONDS")
@@ -91,7 +89,7 @@ def deploy_edit(type_: str | None, account_name: str | None, location: str | Non
     require_any(type=type_, account_name=account_name, location=location,
                 image_variant=image_variant, liveness_probe_enabled=liveness_probe_enabled,
                 liveness_probe_initial_delay_seconds=liveness_probe_initial_delay_seconds)
-    if location is not None and not _NAMESPACE.match(location):
+    if location is not None and not is_dns_label(location):
         raise HalError(f"--location: '{location}' is not a Kubernetes namespace name "
                        "(lowercase letters, digits and '-', at most 63 characters)")
     if account_name is not None and not account_name.strip():
@@ -109,7 +107,7 @@ def deploy_edit(type_: str | None, account_name: str | None, location: str | Non
     def change(cfg: HalConfig, index: int) -> None:
         for keys, value in updates.items():
             if value is not None:
-                set_value(cfg, _env_path(index, *keys), value)
+                set_value(cfg.doc, _env_path(index, *keys), value)
 
     edit_deployment(app, change)
     app.info("+ Edited the deployment environment")
@@ -184,43 +182,48 @@ def print_table(app: AppContext, headers: list[str], rows: list[list[str]]) -> N
 
 def _ha_switch(service: str, enabled: bool) -> None:
     app = get_app()
-
-    def change(cfg: HalConfig, index: int) -> bool:
-        return set_value(cfg, _ha_path(index, service, "enabled"), enabled)
-
-    changed = edit_deployment(app, change)
+    changed = edit_value(app, [ENV, "haServices", service, "enabled"], enabled)
     state = "enabled" if enabled else "disabled"
     app.info(f"+ HA {service} {state}" if changed else f"+ HA {service} was already {state}")
 
 
-def _ha_show(service: str) -> None:
-    app = get_app()
-    _, _, dep = read_deployment(app)
-    app.emit(mapping_at(dep, [ENV, "haServices", service], f"{ENV}.haServices"))
+def _ha_group(service: str, *, about: str, enable_help: str, disable_help: str,
+              lazy: dict[str, str] | None = None) -> LazyGroup:
+    """``hal config deploy ha <service>``: shows its haServices entry; ``enable`` and
+    ``disable`` switch the split.  The same for clouddriver and echo, so made once here."""
+
+    @click.group(service, cls=LazyGroup, lazy=lazy, invoke_without_command=True, help=about)
+    @common_options
+    @click.pass_context
+    def group(ctx: click.Context) -> None:
+        if ctx.invoked_subcommand is None:
+            app = get_app(ctx)
+            app.emit(read_mapping(app, [ENV, "haServices", service]))
+
+    @group.command("enable", help=enable_help)
+    @common_options
+    def enable() -> None:
+        _ha_switch(service, True)
+
+    @group.command("disable", help=disable_help)
+    @common_options
+    def disable() -> None:
+        _ha_switch(service, False)
+
+    return group
 
 
-@click.group(cls=LazyGroup, invoke_without_command=True,
-             lazy={"check": "pyhalyard.cli.redis_check:check"})
-@common_options
-@click.pass_context
-def clouddriver(ctx: click.Context) -> None:
-    """Clouddriver HA: caching, rw, ro (and ro-deck) roles with their own Redis endpoints."""
-    if ctx.invoked_subcommand is None:
-        _ha_show("clouddriver")
-
-
-@clouddriver.command("enable")
-@common_options
-def clouddriver_enable() -> None:
-    """Split clouddriver into its HA roles."""
-    _ha_switch("clouddriver", True)
-
-
-@clouddriver.command("disable")
-@common_options
-def clouddriver_disable() -> None:
-    """Run a single clouddriver again."""
-    _ha_switch("clouddriver", False)
+clouddriver = _ha_group(
+    "clouddriver",
+    about="Clouddriver HA: caching, rw, ro (and ro-deck) roles with their own Redis endpoints.",
+    enable_help="Split clouddriver into its HA roles.",
+    disable_help="Run a single clouddriver again.",
+    lazy={"check": "pyhalyard.cli.redis_check:check"})
+echo = _ha_group(
+    "echo",
+    about="Echo HA: a single echo-scheduler for cron triggers and echo-worker for the rest.",
+    enable_help="Split echo into echo-scheduler and echo-worker.",
+    disable_help="Run a single echo again.")
 
 
 @clouddriver.command("edit")
@@ -252,7 +255,7 @@ def clouddriver_edit(redis_master_endpoint: str | None, redis_slave_endpoint: st
             try:
                 parse_endpoint(value)
             except InvalidEndpoint as exc:
-                raise HalError(f"--{flag.replace('_', '-')}: {exc}") from None
+                raise HalError(f"{flag_name(flag)}: {exc}") from None
     app = get_app()
 
     def change(cfg: HalConfig, index: int) -> str:
@@ -261,9 +264,9 @@ def clouddriver_edit(redis_master_endpoint: str | None, redis_slave_endpoint: st
             if value == "":
                 cfg.doc.delete(path)
             elif value is not None:
-                set_value(cfg, path, value)
+                set_value(cfg.doc, path, value)
         if ro_deck is not None:
-            set_value(cfg, _ha_path(index, "clouddriver", RO_DECK_KEY), not ro_deck)
+            set_value(cfg.doc, _ha_path(index, "clouddriver", RO_DECK_KEY), not ro_deck)
         return str(cfg.deployment_names()[index])
 
     if in_cluster_redis_replicas is None:
@@ -290,6 +293,8 @@ def _edit_with_replica_settings(app: AppContext, change: Callable[[HalConfig, in
     before = write_replica_settings(app, path, replicas)
     try:
         edit_deployment(app, change)
+        if store.read_text(app.paths.config) == config_before:
+            check_problems(app)  # the config edit was a no-op, so it did not validate
     except BaseException:
         with store.locked(app.paths):
             if before is None:
@@ -297,8 +302,6 @@ def _edit_with_replica_settings(app: AppContext, change: Callable[[HalConfig, in
             else:
                 store.atomic_write(path, before)
         raise
-    if store.read_text(app.paths.config) == config_before:
-        warn_problems(app)  # the config edit was a no-op, so it did not validate
 
 
 def write_replica_settings(app: AppContext, path: Path, replicas: int) -> str | None:
@@ -308,46 +311,26 @@ def write_replica_settings(app: AppContext, path: Path, replicas: int) -> str | 
         doc = Document(before or "", str(path))
         if doc.data is not None and not isinstance(doc.data, dict):
             raise HalError(f"{path}: expected a mapping of service settings")
-        for key, value in (("enabled", replicas > 0), ("targetSize", replicas)):
-            current = doc.get([key])
-            if not (type(current) is type(value) and current == value):
-                doc.set([key], value)
+        set_value(doc, ["enabled"], replicas > 0)
+        set_value(doc, ["targetSize"], replicas)
         if doc.text != before:
             store.atomic_write(path, doc.text)
     return before
 
 
-def warn_problems(app: AppContext) -> None:
-    """Print the WARNINGs/ERRORs of the target deployment (after a change outside config)."""
+def check_problems(app: AppContext) -> None:
+    """Validate after a change outside ``config``: ERRORs refuse it (unless --no-validate),
+    WARNINGs are printed."""
     from pyhalyard.pipeline import load
     from pyhalyard.validate import Severity, validate
 
-    for problem in validate(load(app.paths, app.deployment)):
+    problems = validate(load(app.paths, app.deployment), rendering=False)
+    failing = [p for p in problems if p.severity is Severity.ERROR]
+    if failing and not app.no_validate:
+        raise ValidationFailed(list(failing))
+    for problem in problems:
         if problem.severity is not Severity.INFO:
             app.warn(str(problem))
-
-
-@click.group(invoke_without_command=True)
-@common_options
-@click.pass_context
-def echo(ctx: click.Context) -> None:
-    """Echo HA: a single echo-scheduler for cron triggers and echo-worker for the rest."""
-    if ctx.invoked_subcommand is None:
-        _ha_show("echo")
-
-
-@echo.command("enable")
-@common_options
-def echo_enable() -> None:
-    """Split echo into echo-scheduler and echo-worker."""
-    _ha_switch("echo", True)
-
-
-@echo.command("disable")
-@common_options
-def echo_disable() -> None:
-    """Run a single echo again."""
-    _ha_switch("echo", False)
 
 
 @ha.group(invoke_without_command=True)
@@ -386,6 +369,11 @@ def sizing_keys(name: str) -> dict[str, tuple[str, tuple[str, ...]]]:
     prefix = catalog.NAME_PREFIX
     return {"pod": (service.k8s_name, tuple(prefix + a for a in service.aliases)),
             "container": (service.name, service.aliases)}
+
+
+def _spellings(keys: dict[str, tuple[str, tuple[str, ...]]]) -> list[str]:
+    """Every customSizing key of the service: pod then container, canonical before aliases."""
+    return [key for canonical, aliases in keys.values() for key in (canonical, *aliases)]
 
 
 def _sizing_name(ctx: click.Context) -> str:
@@ -434,18 +422,11 @@ def component_sizing(ctx: click.Context, name: str | None) -> None:
     if ctx.invoked_subcommand is not None:
         return
     app = get_app(ctx)
-    _, _, dep = read_deployment(app)
-    sizing = mapping_at(dep, [ENV, "customSizing"], f"{ENV}.customSizing")
+    sizing = read_mapping(app, [ENV, "customSizing"])
     if name is None:
         app.emit(sizing)
         return
-    keys = sizing_keys(name)
-    shown: dict[str, Any] = {}
-    for canonical, aliases in keys.values():
-        for key in (canonical, *aliases):
-            if key in sizing:
-                shown[key] = sizing[key]
-    app.emit(shown)
+    app.emit({key: sizing[key] for key in _spellings(sizing_keys(name)) if key in sizing})
 
 
 def _adopt_alias(cfg: HalConfig, index: int, canonical: str, aliases: tuple[str, ...]) -> None:
@@ -479,35 +460,30 @@ def sizing_edit(ctx: click.Context, /, replicas: int | None, **resources: str | 
     name = _sizing_name(ctx)
     keys = sizing_keys(name)
     require_any(replicas=replicas, **resources)
-    for flag, value in resources.items():
-        if value is not None and (why := quantity_problem(value)):
-            raise HalError(f"--{flag.replace('_', '-')}: {why}")
+    given = {flag: value for flag, value in resources.items() if value is not None}
+    for flag, value in given.items():
+        if why := quantity_problem(value):
+            raise HalError(f"{flag_name(flag)}: {why}")
+    # "pod"/"container": the entries some flag writes into.
+    touched = {SIZING_FLAGS[flag][0] for flag in given}
+    if replicas is not None:
+        touched.add("pod")
     app = get_app(ctx)
 
     def change(cfg: HalConfig, index: int) -> None:
-        for canonical, aliases in keys.values():
-            if any(v is not None for v in _values_for(canonical, keys, replicas, resources)):
+        for which, (canonical, aliases) in keys.items():
+            if which in touched:
                 _adopt_alias(cfg, index, canonical, aliases)
         if replicas is not None:
-            set_value(cfg, _env_path(index, "customSizing", keys["pod"][0], "replicas"),
+            set_value(cfg.doc, _env_path(index, "customSizing", keys["pod"][0], "replicas"),
                       replicas)
-        for flag, value in resources.items():
-            if value is None:
-                continue
+        for flag, value in given.items():
             which, kind, resource = SIZING_FLAGS[flag]
-            set_value(cfg, _env_path(index, "customSizing", keys[which][0], kind, resource),
+            set_value(cfg.doc, _env_path(index, "customSizing", keys[which][0], kind, resource),
                       value.strip())
 
     edit_deployment(app, change)
     app.info(f"+ Edited the sizing of {keys['pod'][0]}")
-
-
-def _values_for(canonical: str, keys: dict[str, tuple[str, tuple[str, ...]]],
-                replicas: int | None, resources: dict[str, str | None]) -> list[Any]:
-    """The flag values that write into ``canonical`` (pod or container key)."""
-    which = "pod" if canonical == keys["pod"][0] else "container"
-    values: list[Any] = [replicas] if which == "pod" else []
-    return values + [v for flag, v in resources.items() if SIZING_FLAGS[flag][0] == which]
 
 
 @component_sizing.command("delete")
@@ -521,10 +497,9 @@ def sizing_delete(ctx: click.Context) -> None:
 
     def change(cfg: HalConfig, index: int) -> list[str]:
         removed = []
-        for canonical, aliases in keys.values():
-            for key in (canonical, *aliases):
-                if cfg.doc.delete(_env_path(index, "customSizing", key)):
-                    removed.append(key)
+        for key in _spellings(keys):
+            if cfg.doc.delete(_env_path(index, "customSizing", key)):
+                removed.append(key)
         return removed
 
     removed = edit_deployment(app, change)

@@ -15,6 +15,7 @@ from pyhalyard.cli.config_common import (
     BOOL,
     dep_path,
     edit_deployment,
+    edit_value,
     mask_secrets,
     read_deployment,
     require_any,
@@ -94,11 +95,7 @@ def kubernetes(ctx: click.Context) -> None:
 
 def _switch(enabled: bool) -> None:
     app = get_app()
-
-    def change(cfg: HalConfig, index: int) -> bool:
-        return set_value(cfg, _provider_path(index, "enabled"), enabled)
-
-    edit_deployment(app, change)
+    edit_value(app, ["providers", PROVIDER, "enabled"], enabled)
     app.info(f"+ Kubernetes provider {'enabled' if enabled else 'disabled'}")
 
 
@@ -267,7 +264,7 @@ def edit(name: str, add_namespace: tuple[str, ...], remove_namespace: tuple[str,
             updates["omitNamespaces"] = _edit_list(base, add_omit_namespace,
                                                    remove_omit_namespace)
         for key, value in updates.items():
-            set_value(cfg, [*path, key], value)
+            set_value(cfg.doc, [*path, key], value)
 
     edit_deployment(app, change)
     app.info(f"+ Edited Kubernetes account {name}")

@@ -12,11 +12,12 @@ import click
 
 from pyhalyard.cli.config_common import (
     BOOL,
+    SECRET_KEYS,
     dep_path,
     edit_deployment,
-    mapping_at,
+    edit_value,
     mask_secrets,
-    read_deployment,
+    read_mapping,
     require_any,
     set_value,
 )
@@ -28,20 +29,13 @@ STORE_TYPES = ("s3", "gcs", "azs", "redis", "oracle")
 _PROMPT = "\0prompt"  # --secret-access-key given without a value: ask, hidden
 
 
-def _storage_path(index: int, *keys: str) -> list[str | int]:
-    return dep_path(index, STORAGE, *keys)
-
-
 @click.group(invoke_without_command=True)
 @common_options
 @click.pass_context
 def storage(ctx: click.Context) -> None:
     """Show the persistent storage (secrets masked), or change it."""
-    if ctx.invoked_subcommand is not None:
-        return
-    app = get_app(ctx)
-    _, _, dep = read_deployment(app)
-    app.emit(mask_secrets(mapping_at(dep, [STORAGE], STORAGE)))
+    if ctx.invoked_subcommand is None:
+        _show_store()
 
 
 @storage.command("edit")
@@ -52,11 +46,7 @@ def storage_edit(store_type: str) -> None:
     """Choose the persistent store type."""
     app = get_app()
     value = store_type.lower()
-
-    def change(cfg: HalConfig, index: int) -> None:
-        set_value(cfg, _storage_path(index, "persistentStoreType"), value)
-
-    edit_deployment(app, change)
+    edit_value(app, [STORAGE, "persistentStoreType"], value)
     app.info(f"+ Persistent storage type is {value}")
 
 
@@ -66,31 +56,38 @@ def _edit_store(app: AppContext, kind: str, fields: dict[str, Any]) -> None:
 
     def change(cfg: HalConfig, index: int) -> Any:
         for key, value in values.items():
-            set_value(cfg, _storage_path(index, kind, key), value)
-        return cfg.doc.get(_storage_path(index, "persistentStoreType"))
+            set_value(cfg.doc, dep_path(index, STORAGE, kind, key), value)
+        return cfg.doc.get(dep_path(index, STORAGE, "persistentStoreType"))
 
     current = edit_deployment(app, change)
-    shown = ", ".join(f"{k}=****" if k in ("secretAccessKey",) else f"{k}={v}"
-                      for k, v in values.items())
+    shown = ", ".join(f"{k}=****" if k in SECRET_KEYS else f"{k}={v}" for k, v in values.items())
     app.info(f"+ Edited {kind} storage: {shown}")
     if current != kind:
         app.info(f"  (persistentStoreType is {current or 'not set'}; "
                  f"use it with: hal config storage edit --type {kind})")
 
 
-def _show_store(kind: str) -> None:
+def _show_store(*kind: str) -> None:
+    """``persistentStorage`` (or one store of it), credentials masked."""
     app = get_app()
-    _, _, dep = read_deployment(app)
-    app.emit(mask_secrets(mapping_at(dep, [STORAGE, kind], STORAGE)))
+    app.emit(mask_secrets(read_mapping(app, [STORAGE, *kind])))
 
 
-@storage.group(invoke_without_command=True)
-@common_options
-@click.pass_context
-def s3(ctx: click.Context) -> None:
-    """S3 (or S3-compatible, e.g. MinIO) storage."""
-    if ctx.invoked_subcommand is None:
-        _show_store("s3")
+def _store_group(kind: str, about: str) -> click.Group:
+    """``hal config storage <kind>``: shows that store (masked); its ``edit`` is added below."""
+
+    @storage.group(kind, invoke_without_command=True, help=about)
+    @common_options
+    @click.pass_context
+    def group(ctx: click.Context) -> None:
+        if ctx.invoked_subcommand is None:
+            _show_store(kind)
+
+    return group
+
+
+s3 = _store_group("s3", "S3 (or S3-compatible, e.g. MinIO) storage.")
+gcs = _store_group("gcs", "Google Cloud Storage.")
 
 
 @s3.command("edit")
@@ -118,15 +115,6 @@ def s3_edit(bucket: str | None, root_folder: str | None, region: str | None,
         "accessKeyId": access_key_id, "secretAccessKey": secret_access_key,
         "pathStyleAccess": path_style_access,
     })
-
-
-@storage.group(invoke_without_command=True)
-@common_options
-@click.pass_context
-def gcs(ctx: click.Context) -> None:
-    """Google Cloud Storage."""
-    if ctx.invoked_subcommand is None:
-        _show_store("gcs")
 
 
 @gcs.command("edit")

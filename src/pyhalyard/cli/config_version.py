@@ -6,10 +6,9 @@ import re
 
 import click
 
-from pyhalyard.cli.config_common import dep_path, edit_deployment, read_deployment, set_value
+from pyhalyard.cli.config_common import edit_value, read_deployment
 from pyhalyard.cli.context import common_options, get_app
 from pyhalyard.errors import HalError
-from pyhalyard.halconfig.store import HalConfig
 
 # Release numbers (1.30.1, 2025.2.1), Halyard's "local:<version>" and branch builds; no spaces,
 # because the value ends up in image tags.
@@ -40,9 +39,5 @@ def edit(new_version: str) -> None:
     if not _VERSION.match(new_version):
         raise HalError(f"--version: '{new_version}' is not a version "
                        "(expected e.g. 2025.2.1 or local:2025.2.1)")
-
-    def change(cfg: HalConfig, index: int) -> bool:
-        return set_value(cfg, dep_path(index, "version"), new_version)
-
-    changed = edit_deployment(app, change)
+    changed = edit_value(app, ["version"], new_version)
     app.info(f"+ Spinnaker version {'set to' if changed else 'is already'} {new_version}")

@@ -129,10 +129,13 @@ def _redis_preflight(app: AppContext, plan: Plan) -> None:
                      f"{endpoint.findings[0].message}")
 
 
-def _credentials(loaded: Loaded) -> Credentials:
-    from pyhalyard.deploy.kube import credentials
+def _credentials(loaded: Loaded, *, check: bool = False) -> Credentials:
+    from pyhalyard.deploy.kube import check_credentials, credentials
 
-    return credentials(loaded.deployment)
+    creds = credentials(loaded.deployment)
+    if check:
+        check_credentials(creds)
+    return creds
 
 
 def _protected(bundle: Bundle) -> frozenset[str]:
@@ -145,7 +148,8 @@ def _run(app: AppContext, creds: Credentials, bundle: Bundle, options: Options) 
     from pyhalyard.deploy.progress import make_progress
 
     stream = sys.stderr if app.output else sys.stdout
-    progress = make_progress(quiet=app.quiet, tty=is_tty() and not app.output, stream=stream)
+    progress = make_progress(quiet=app.quiet, tty=is_tty() and not app.output, stream=stream,
+                             color=app.color)
     with Kube.connect(creds) as kube:
         try:
             report = deploy(kube, bundle, options, progress)
@@ -243,9 +247,9 @@ def apply(service_names: tuple[str, ...], exclude_service_names: tuple[str, ...]
     loaded = _load(app)
     _validated(app, loaded, "deploy")
     _require_distributed(loaded)
+    creds = _credentials(loaded, check=True)
     plan = pipeline.plan(loaded)
     bundle = _render(plan, app)
-    creds = _credentials(loaded)
     if not no_live_checks:
         _redis_preflight(app, plan)
     options = _options(timeout_minutes, max_parallel, poll_interval, delete_orphaned_services,
@@ -372,14 +376,33 @@ def clean(yes: bool) -> None:
 
 
 # ------------------------------------------------------------------ connect
+def local_ports(ports: list[int]) -> list[int]:
+    """A distinct local port per forward: the service's own port where it is free.
+
+    The clouddriver roles all listen on 7002; forwarding two of them to the same local
+    port would make every kubectl after the first fail with "address already in use".
+    """
+    taken = set(ports)
+    chosen: list[int] = []
+    for port in ports:
+        local = port
+        if local in chosen:
+            local = port + 1
+            while local in taken:
+                local += 1
+        taken.add(local)
+        chosen.append(local)
+    return chosen
+
+
 def port_forward_commands(plan: Plan, creds: Credentials,
                           services: Iterable[str]) -> list[list[str]]:
     """``kubectl port-forward`` for each service, on its own port, with the account's creds."""
+    plans = [plan.services[name] for name in services]
     commands = []
-    for name in services:
-        sp = plan.services[name]
+    for sp, local in zip(plans, local_ports([sp.port for sp in plans]), strict=True):
         commands.append(["kubectl", *creds.kubectl_args(), "--namespace", plan.namespace,
-                         "port-forward", f"service/{sp.k8s_name}", f"{sp.port}:{sp.port}"])
+                         "port-forward", f"service/{sp.k8s_name}", f"{local}:{sp.port}"])
     return commands
 
 

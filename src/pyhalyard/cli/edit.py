@@ -25,7 +25,7 @@ def run_edit(app: AppContext, change: Callable[[HalConfig], Any], *,
         from pyhalyard.validate import Severity, validate
 
         name = config.resolve(deployment or app.deployment)
-        problems = validate(loaded_from(config, name))
+        problems = validate(loaded_from(config, name), rendering=False)
         failing = [p for p in problems if p.severity is Severity.ERROR]
         if failing and not app.no_validate:
             raise ValidationFailed(list(failing))

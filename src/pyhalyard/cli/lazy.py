@@ -8,7 +8,6 @@ module and is imported by name on first use.
 from __future__ import annotations
 
 import importlib
-import importlib.util
 from typing import Any
 
 import click
@@ -19,19 +18,11 @@ class LazyGroup(click.Group):
         super().__init__(*args, **kwargs)
         self.lazy = lazy or {}
 
-    def _present(self, cmd_name: str) -> bool:
-        """A lazy entry whose module is not installed (yet) is simply not offered."""
-        module_name = self.lazy[cmd_name].partition(":")[0]
-        return importlib.util.find_spec(module_name) is not None
-
     def list_commands(self, ctx: click.Context) -> list[str]:
-        lazy = {name for name in self.lazy if self._present(name)}
-        return sorted({*super().list_commands(ctx), *lazy})
+        return sorted({*super().list_commands(ctx), *self.lazy})
 
     def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
         if cmd_name in self.lazy:
-            if not self._present(cmd_name):
-                return None
             module_name, _, attr = self.lazy[cmd_name].partition(":")
             command = getattr(importlib.import_module(module_name), attr)
             assert isinstance(command, click.Command)

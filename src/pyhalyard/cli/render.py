@@ -13,11 +13,34 @@ import click
 from pyhalyard.cli.context import AppContext, common_options, get_app
 
 
+def not_empty(ctx: click.Context, param: click.Parameter, value: str | None) -> Path | None:
+    """``--output-dir ''`` would silently mean the current folder (which render then
+    replaces); a path must be spelled out, ``.`` included."""
+    if value is None:
+        return None
+    if not value.strip():
+        raise click.BadParameter("must not be empty")
+    return Path(value)
+
+
+def registry_value(ctx: click.Context, param: click.Parameter,
+                   value: str | None) -> str | None:
+    if value is None:
+        return None
+    from pyhalyard.errors import HalError
+    from pyhalyard.render.images import check_registry
+
+    try:
+        return check_registry(value, "--registry")
+    except HalError as exc:
+        raise click.BadParameter(str(exc).removeprefix("--registry: ")) from None
+
+
 @click.command()
-@click.option("--output-dir", required=True, metavar="DIR",
-              type=click.Path(file_okay=False, path_type=Path),
+@click.option("--output-dir", required=True, metavar="DIR", callback=not_empty,
+              type=click.Path(file_okay=False),
               help="Folder to write (replaced only if an earlier render wrote it).")
-@click.option("--registry", metavar="REGISTRY",
+@click.option("--registry", metavar="REGISTRY", callback=registry_value,
               help="Image registry to use instead of the release's (e.g. a mirror).")
 @click.option("--bom", metavar="FILE", type=click.Path(dir_okay=False, exists=True,
                                                         path_type=Path),

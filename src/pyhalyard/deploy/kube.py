@@ -3,9 +3,11 @@
 Everything that talks to a cluster goes through :class:`Kube`: server-side
 apply with field manager ``pyhalyard``, get, list by label, delete, and the
 rollout state of a Deployment -- each call retried with backoff on 429, 5xx
-and dropped connections.  Objects cross this boundary as plain dicts, so the
-rest of ``deploy/`` never imports lightkube: it is imported here, lazily, only
-when a deploy command actually opens a connection.
+and dropped connections.  A connection refused (or timed out) before the server
+has answered anything is not retried: it means a wrong address or a cluster that
+is down, and the user should hear so at once, in one line.  Objects cross this
+boundary as plain dicts, so the rest of ``deploy/`` never imports lightkube: it is
+imported here, lazily, only when a deploy command actually opens a connection.
 
 Credentials come from the deploy account (``deploymentEnvironment.accountName``
 -> ``providers.kubernetes.accounts[]``): its ``kubeconfigFile`` and
@@ -17,6 +19,7 @@ naming it in the account, exactly as a user would.
 from __future__ import annotations
 
 import importlib
+import json
 import os
 import random
 import time
@@ -32,6 +35,9 @@ T = TypeVar("T")
 
 FIELD_MANAGER = "pyhalyard"
 DEFAULT_KUBECONFIG = "~/.kube/config"
+# Seconds to open a connection: an API server answers in milliseconds, so a longer
+# wait means a wrong address or a firewall, and the user should hear it quickly.
+CONNECT_TIMEOUT = 5.0
 
 # kind -> (lightkube module, class name, apiVersion, namespaced): the kinds pyhalyard renders.
 KINDS: dict[str, tuple[str, str, str, bool]] = {
@@ -198,6 +204,12 @@ class Rollout:
         return text
 
 
+def check_credentials(creds: Credentials) -> None:
+    """Read the account's kubeconfig (no network): a missing file or context fails here,
+    before anything slower (Redis checks, rendering) has run or printed."""
+    _load_config(creds)
+
+
 def _load_config(creds: Credentials) -> Any:
     from lightkube.config.kubeconfig import KubeConfig
     from lightkube.core.exceptions import ConfigError as LightkubeConfigError
@@ -255,10 +267,15 @@ class Kube:
     """A connected API client: every call retried, every failure a :class:`KubeError`."""
 
     def __init__(self, client: Any, retry: Retry | None = None,
-                 server: str = "the cluster") -> None:
+                 server: str = "the cluster", context: str | None = None) -> None:
         self._client = client
         self.retry = retry or DEFAULT_RETRY
         self.server = server
+        self.context = context
+        # Whether the API server has answered anything yet.  Until it has, a refused or
+        # timed-out connection means a wrong address or a cluster that is down, not a
+        # blip: retrying only makes the user wait seconds for the same one-line error.
+        self._answered = False
 
     @classmethod
     def connect(cls, creds: Credentials, retry: Retry | None = None) -> Kube:
@@ -270,11 +287,12 @@ class Kube:
                            "user; add one to the kubeconfig")
         try:
             client = Client(config=config, field_manager=FIELD_MANAGER,
-                            timeout=_http().Timeout(30.0))
+                            timeout=_http().Timeout(30.0, connect=CONNECT_TIMEOUT))
         except (OSError, ValueError) as exc:
             raise HalError(f"account '{creds.account}': cannot connect to "
                            f"{config.cluster.server}: {exc}") from None
-        return cls(client, retry, server=str(config.cluster.server))
+        return cls(client, retry, server=str(config.cluster.server),
+                   context=config.context_name)
 
     def close(self) -> None:
         self._client.close()
@@ -350,30 +368,65 @@ class Kube:
         from lightkube import ApiError
 
         http = _http()
+        not_kubernetes: tuple[type[Exception], ...] = (KeyError, *_decode_errors())
         attempt = 0
         while True:
             code: int | None = None
             retry_after: float | None = None
             try:
-                return fn()
+                result = fn()
+                self._answered = True
+                return result
             except ApiError as exc:
+                self._answered = True
                 code = int(exc.status.code or exc.response.status_code)
                 message = exc.status.message if quote_server else None
                 message = message or exc.status.reason or "refused"
                 retry_after = _retry_after(exc.response)
                 error = KubeError(f"{what}: {code} {message}", code)
             except http.HTTPStatusError as exc:
+                self._answered = True
                 code = exc.response.status_code
                 retry_after = _retry_after(exc.response)
                 error = KubeError(f"{what}: HTTP {code} from {self.server}", code)
+            except not_kubernetes as exc:
+                # lightkube expects a Kubernetes answer: a proxy or web server at that
+                # address (HTML, no Content-Type) breaks its parsing, not ours.
+                status = exc.__context__ if isinstance(exc, KeyError) else None
+                if isinstance(exc, KeyError) and not isinstance(status, http.HTTPStatusError):
+                    raise
+                self._answered = True
+                if isinstance(status, http.HTTPStatusError):
+                    code = status.response.status_code
+                    retry_after = _retry_after(status.response)
+                error = KubeError(f"{what}: {self.server} did not answer like a Kubernetes API "
+                                  f"server ({f'HTTP {code}' if code else 'not JSON'}); check "
+                                  f"the server of context '{self.context or 'current'}' in "
+                                  "the kubeconfig")
+                if code is None or not (code == 429 or code >= 500):
+                    raise error from None
             except http.TransportError as exc:
                 detail = str(exc) or type(exc).__name__
                 error = KubeError(f"{what}: cannot reach {self.server} ({detail})")
+                if not self._answered and isinstance(exc, (http.ConnectError,
+                                                           http.ConnectTimeout)):
+                    raise error from None
             transient = code is None or code == 429 or code >= 500
             if not transient or attempt + 1 >= self.retry.attempts:
                 raise error
             time.sleep(self.retry.delay(attempt, retry_after))
             attempt += 1
+
+
+def _decode_errors() -> tuple[type[Exception], ...]:
+    """What lightkube raises when an answer is not the JSON it expects."""
+    errors: list[type[Exception]] = [json.JSONDecodeError]
+    try:  # lightkube >= 1.0 decodes with msgspec
+        import msgspec
+    except ImportError:
+        return tuple(errors)
+    errors.append(msgspec.DecodeError)
+    return tuple(errors)
 
 
 def _retry_after(response: Any) -> float | None:

@@ -82,11 +82,12 @@ class PlainProgress:
 class LiveProgress:
     """A rich table redrawn in place: one row per service of the phases seen so far."""
 
-    def __init__(self, stream: IO[str] | None = None) -> None:
+    def __init__(self, stream: IO[str] | None = None, color: bool = True) -> None:
         from rich.console import Console
         from rich.live import Live
 
-        self._console = Console(file=stream or sys.stdout)
+        # rich honours NO_COLOR by itself; --no-color must reach it explicitly.
+        self._console = Console(file=stream or sys.stdout, no_color=not color)
         self._rows: dict[str, _Row] = {}
         self._phase = ""
         self._lock = threading.Lock()
@@ -145,10 +146,11 @@ class SilentProgress:
         return None
 
 
-def make_progress(*, quiet: bool, tty: bool, stream: IO[str] | None = None) -> Progress:
+def make_progress(*, quiet: bool, tty: bool, stream: IO[str] | None = None,
+                  color: bool = True) -> Progress:
     """The live table on a terminal; plain lines otherwise or with -q."""
     if quiet:
         return PlainProgress(stream, final_only=True)
     if tty:
-        return LiveProgress(stream)
+        return LiveProgress(stream, color=color)
     return PlainProgress(stream)

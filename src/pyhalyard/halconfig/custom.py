@@ -86,12 +86,10 @@ def load_service_settings(paths: DeploymentPaths) -> tuple[dict[str, dict[str, A
         except catalog.UnknownServiceError:
             unknown.append(path.name)
             continue
+        if name in settings and path.stem != name:
+            continue  # echo-slave.yml beside echo-worker.yml: the canonical name wins
         text = path.read_text(encoding="utf-8")
-        data = check_settings(str(path), parse(text, str(path))[1])
-        if name in settings:  # echo-slave.yml and echo-worker.yml: canonical name wins
-            if path.stem != name:
-                continue
-        settings[name] = data
+        settings[name] = check_settings(str(path), parse(text, str(path))[1])
     return settings, tuple(unknown)
 
 
@@ -132,7 +130,7 @@ def profile_target(filename: str, service: catalog.Service) -> str | None:
     (``echo-slave-local.yml``) are renamed to the canonical name, because Spring only
     loads ``<app>-<profile>.yml`` for the profiles the container activates.
     """
-    top, sep, rest = filename.partition("/")
+    top, sep, _ = filename.partition("/")
     if sep:  # e.g. rosco/packer/...: support files for the service the folder names
         return filename if top in (service.name, service.base) else None
     for name in (service.name, *service.aliases):

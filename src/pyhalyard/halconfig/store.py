@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import fcntl
 import os
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -37,8 +36,8 @@ DEPLOYMENTS_KEY = "deploymentConfigurations"
 @contextmanager
 def locked(paths: HalPaths, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Exclusive advisory lock on the hal dir, held for a whole read-modify-write."""
-    paths.root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     try:
+        paths.root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         fd = os.open(paths.lock, os.O_RDWR | os.O_CREAT, FILE_MODE)
     except OSError as exc:
         raise HalError(f"{paths.lock}: cannot open the lock file ({exc.strerror})") from None
@@ -47,7 +46,7 @@ def locked(paths: HalPaths, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
         pause = 0.002
         while True:
             try:
-                pass
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
@@ -72,15 +71,17 @@ def atomic_write(path: Path, text: str | bytes, mode: int = FILE_MODE) -> None:
     """
     if path.is_symlink():
         path = path.resolve()
-    path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     data = text.encode("utf-8") if isinstance(text, str) else text
+    # not tempfile.mkstemp: importing tempfile costs ~4 ms, a pid + clock name is as unique
+    tmp = str(path.parent / f".{path.name}.{os.getpid()}.{time.time_ns()}.tmp")
     try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
     except OSError as exc:
         raise HalError(f"{path.parent}: cannot write ({exc.strerror})") from None
     try:
-        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), mode)  # exact mode whatever the umask
             fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
@@ -174,7 +175,8 @@ class HalConfig:
 
     def deployment(self, name: str | None = None) -> dict[str, Any]:
         """The raw mapping of one deployment (read-only by convention)."""
-        dep: dict[str, Any] = self.data[DEPLOYMENTS_KEY][self.index_of(self.resolve(name))]
+        index = self.index_of(self.resolve(name))  # names the file when there is none
+        dep: dict[str, Any] = self.data[DEPLOYMENTS_KEY][index]
         return dep
 
     def ensure_deployment(self, name: str) -> int:

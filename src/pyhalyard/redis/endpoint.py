@@ -48,6 +48,13 @@ _IN_TEXT = re.compile(r"(?P<scheme>rediss?://)(?P<userinfo>(?:(?!rediss?://)\S)*
                       re.IGNORECASE)
 
 
+# Credentials in any other URL (``https://user:token@registry``, ``https://ghp_x@github.com``):
+# userinfo runs to the last "@" before whitespace or the path, so a raw "@" in a
+# password is hidden whole.  Redis URIs are left to _IN_TEXT above.
+_OTHER_URL = re.compile(r"(?P<scheme>\b(?!rediss?://)[A-Za-z][A-Za-z0-9+.-]*://)"
+                        r"(?P<userinfo>[^\s/?#]*)@", re.IGNORECASE)
+
+
 class InvalidEndpoint(HalError, ValueError):
     """Not a usable redis:// or rediss:// URI; str() says what a valid one looks like
     and never contains the password."""
@@ -250,7 +257,11 @@ def mask(uri: str) -> str:
 
 
 def mask_text(text: str) -> str:
-    """Mask the password of every redis URI inside ``text``."""
+    """Mask the password of every redis URI inside ``text`` -- and the credentials of
+    any other URL that carries some (a registry or CI address with user:token@)."""
     if not isinstance(text, str):
         return text
-    return _IN_TEXT.sub(lambda m: f"{m['scheme']}{_masked_userinfo(m['userinfo'])}@", text)
+    def hide(match: re.Match[str]) -> str:
+        return f"{match['scheme']}{_masked_userinfo(match['userinfo'])}@"
+
+    return _OTHER_URL.sub(hide, _IN_TEXT.sub(hide, text))

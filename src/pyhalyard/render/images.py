@@ -27,17 +27,25 @@ UNIFIED_TAGS_FROM = (2025, 0, 0)
 # The last release line published to the legacy registry (SPEC §5).
 LAST_LEGACY_REGISTRY_LINE = (2026, 0)
 
-# Halyard's deploymentEnvironment.imageVariant -> tag suffix.
-IMAGE_VARIANTS: dict[str, str] = {
-    "SLIM": "",
-    "UBUNTU": "-ubuntu",
-    "JAVA8": "-java8",
-    "UBUNTU_JAVA8": "-ubuntu-java8",
-    "JAVA11": "-java11",
-    "UBUNTU_JAVA11": "-ubuntu-java11",
-}
-
 _RELEASE = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
+# An image registry as the first part of an image reference: a host (optionally with a
+# port) and optional lowercase path components -- what Docker and Kubernetes accept.
+_HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
+_PATH_PART = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
+_REGISTRY = re.compile(rf"(?:{_HOST_LABEL}(?:\.{_HOST_LABEL})*|\[[0-9A-Fa-f:]+\])(?::[0-9]+)?"
+                       rf"(?:/{_PATH_PART})*")
+
+
+def check_registry(value: str, where: str) -> str:
+    """The registry without a trailing '/'; anything that cannot start an image
+    reference (spaces, a scheme, uppercase paths, empty) is an error naming ``where``."""
+    registry = value.strip().rstrip("/")
+    if not _REGISTRY.fullmatch(registry):
+        shown = value if value.strip() else "(empty)"
+        raise HalError(f"{where}: '{shown}' is not an image registry; expected a host with "
+                       "an optional port and path, e.g. ghcr.io/spinnaker or "
+                       "mirror.example.com:5000/spinnaker")
+    return registry
 
 
 def release_tuple(version: str) -> tuple[int, int, int] | None:
@@ -111,8 +119,10 @@ def read_bom(path: Path) -> Bom:
     registry = sources.get("dockerRegistry")
     if registry is not None and not isinstance(registry, str):
         raise ConfigError(source, "artifactSources.dockerRegistry: expected a string")
+    if registry:
+        registry = check_registry(registry, f"{source}: artifactSources.dockerRegistry")
     return Bom(source=source, version=str(data.get("version") or ""), tags=tags,
-               registry=registry.rstrip("/") if registry else None)
+               registry=registry or None)
 
 
 def unknown_version_message(version: str, paths: HalPaths) -> str:
@@ -133,14 +143,15 @@ class Images:
                  bom: Path | None = None, variant: str | None = None) -> None:
         self.version = version.strip()
         self.paths = paths
-        self.registry_override = registry.rstrip("/") if registry else None
+        self.registry_override = (check_registry(registry, "--registry")
+                                  if registry is not None else None)
         self.bom_override = bom
         variant_name = (variant or "SLIM").upper()
-        if variant_name not in IMAGE_VARIANTS:
-            known = ", ".join(IMAGE_VARIANTS)
+        if variant_name not in catalog.IMAGE_VARIANTS:
+            known = ", ".join(catalog.IMAGE_VARIANTS)
             raise HalError(f"deploymentEnvironment.imageVariant: unknown variant '{variant}' "
                            f"(expected one of: {known})")
-        self.suffix = IMAGE_VARIANTS[variant_name]
+        self.suffix = catalog.IMAGE_VARIANTS[variant_name]
         self._bom: Bom | None = None
         self._resolved = False
 

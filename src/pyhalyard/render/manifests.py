@@ -18,11 +18,12 @@ import base64
 import hashlib
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from pyhalyard import catalog
 from pyhalyard.errors import HalError
+from pyhalyard.kube_names import is_dns_label
 from pyhalyard.plan import Plan, ServicePlan
 from pyhalyard.render.bundle import KubeObject
 from pyhalyard.validate.quantity import quantity_problem
@@ -37,7 +38,6 @@ SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer")
 ENV_KEY_PREFIX = "env."
 
 _SECRET_KEY = re.compile(r"^[-._a-zA-Z0-9]+$")
-_DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?$")
 _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 _LABEL_VALUE_BAD = re.compile(r"[^-_.a-zA-Z0-9]")
 # Names and values that mark an environment variable as secret-bearing.
@@ -85,8 +85,7 @@ def content_hash(data: dict[str, str]) -> str:
 
 def label_value(value: str) -> str:
     """A string Kubernetes accepts as a label value (≤ 63 chars, alnum at both ends)."""
-    cleaned = _LABEL_VALUE_BAD.sub("-", value)[:63].strip("-_.")
-    return cleaned
+    return _LABEL_VALUE_BAD.sub("-", value)[:63].strip("-_.")
 
 
 def selector(sp: ServicePlan) -> dict[str, str]:
@@ -119,7 +118,7 @@ def secret_key(path: str) -> str:
 
 
 def check_namespace(namespace: str) -> None:
-    if not _DNS_LABEL.match(namespace) or len(namespace) > 63:
+    if not is_dns_label(namespace):
         raise HalError(f"deploymentEnvironment.location: '{namespace}' is not a valid "
                        "Kubernetes namespace (lowercase letters, digits and '-', at most "
                        "63 characters); hal config deploy edit --location NAMESPACE")
@@ -142,8 +141,12 @@ class _Where:
             raise self.fail(field, _TYPE_NAMES[types[0]], value)
         return value
 
+    def mapping(self, field: str, value: Any) -> dict[str, Any]:
+        checked: dict[str, Any] = self.typed(field, value, (dict,))
+        return checked
+
     def str_map(self, field: str, value: Any) -> dict[str, str]:
-        self.typed(field, value, (dict,))
+        self.mapping(field, value)
         out: dict[str, str] = {}
         for key, item in value.items():
             if isinstance(item, (dict, list)):
@@ -154,7 +157,7 @@ class _Where:
     def mappings(self, field: str, value: Any) -> list[dict[str, Any]]:
         self.typed(field, value, (list,))
         for i, item in enumerate(value):
-            self.typed(f"{field}[{i}]", item, (dict,))
+            self.mapping(f"{field}[{i}]", item)
         return list(value)
 
 
@@ -184,7 +187,7 @@ def _for_service(mapping: dict[str, Any], sp: ServicePlan) -> tuple[str, Any] | 
 
 # ------------------------------------------------------------------ sizing
 def _quantities(where: _Where, field: str, value: Any) -> dict[str, Any]:
-    where.typed(field, value, (dict,))
+    where.mapping(field, value)
     out: dict[str, Any] = {}
     for resource, amount in value.items():
         if amount is None:
@@ -227,7 +230,7 @@ def k8s_settings(sp: ServicePlan) -> dict[str, Any]:
     """The service-settings ``kubernetes:`` block, type-checked."""
     where = _settings_where(sp)
     raw = sp.settings.get("kubernetes") or {}
-    where.typed("kubernetes", raw, (dict,))
+    where.mapping("kubernetes", raw)
     out: dict[str, Any] = {}
     for key, value in raw.items():
         if key not in K8S_SETTINGS:
@@ -243,7 +246,7 @@ def k8s_settings(sp: ServicePlan) -> dict[str, Any]:
     return out
 
 
-def _env_map(plan: Plan, sp: ServicePlan, k8s: dict[str, Any]) -> dict[str, str]:
+def _env_map(sp: ServicePlan, k8s: dict[str, Any]) -> dict[str, str]:
     env = dict(sp.env)
     if "env" in k8s:
         env.update(_settings_where(sp).str_map("kubernetes.env", k8s["env"]))
@@ -299,11 +302,10 @@ def _settings_volumes(sp: ServicePlan, value: list[Any]) -> tuple[list[KubeObjec
     return volumes, mounts
 
 
-def _sidecar(plan: Plan, sp: ServicePlan, field: str, item: dict[str, Any],
+def _sidecar(where: _Where, field: str, item: dict[str, Any],
              config_volume: bool) -> tuple[KubeObject, list[KubeObject]]:
     """A sidecar: a plain Kubernetes container (has ``image``) is used as given; Halyard's
     SidecarConfig (``dockerImage``, ``configMapVolumeMounts``, …) is translated."""
-    where = _Where(_deployment_where(plan))
     if "image" in item:
         return dict(item), []
     unknown = sorted(set(item) - set(SIDECAR_KEYS))
@@ -312,7 +314,7 @@ def _sidecar(plan: Plan, sp: ServicePlan, field: str, item: dict[str, Any],
                        f"(Halyard's fields: {', '.join(SIDECAR_KEYS)}; or give a Kubernetes "
                        "container with 'image')")
     name, image = item.get("name"), item.get("dockerImage")
-    if not isinstance(name, str) or not _DNS_LABEL.match(name):
+    if not is_dns_label(name):
         raise where.fail(f"{field}.name", "a container name (lowercase, digits, '-')", name)
     if not isinstance(image, str) or not image:
         raise where.fail(f"{field}.dockerImage", "an image reference", image)
@@ -328,8 +330,8 @@ def _sidecar(plan: Plan, sp: ServicePlan, field: str, item: dict[str, Any],
         port = where.typed(f"{field}.port", item["port"], (int,))
         container["ports"] = [{"containerPort": port, "protocol": "TCP"}]
     if item.get("securityContext") is not None:
-        container["securityContext"] = where.typed(f"{field}.securityContext",
-                                                   item["securityContext"], (dict,))
+        container["securityContext"] = where.mapping(f"{field}.securityContext",
+                                                     item["securityContext"])
     volumes: list[KubeObject] = []
     mounts: list[KubeObject] = []
     if item.get("mountPath") is not None:
@@ -364,27 +366,24 @@ def _environment_extras(plan: Plan, sp: ServicePlan,
     env = plan.deployment.environment
     where = _Where(_deployment_where(plan))
     out: dict[str, Any] = {}
-    found = _for_service(env.affinity, sp)
-    if found:
-        out["affinity"] = where.typed(f"affinity.{found[0]}", found[1], (dict,))
-    found = _for_service(env.tolerations, sp)
-    if found:
-        out["tolerations"] = where.mappings(f"tolerations.{found[0]}", found[1])
-    found = _for_service(env.node_selectors, sp)
-    if found:
-        out["nodeSelector"] = where.str_map(f"nodeSelectors.{found[0]}", found[1])
-    found = _for_service(env.init_containers, sp)
-    if found:
-        out["initContainers"] = where.mappings(f"initContainers.{found[0]}", found[1])
-    found = _for_service(env.host_aliases, sp)
-    if found:
-        out["hostAliases"] = where.mappings(f"hostAliases.{found[0]}", found[1])
+    # Pod spec key <- (deploymentEnvironment map, its halconfig name, the check of its entry).
+    maps: dict[str, tuple[dict[str, Any], str, Callable[[str, Any], Any]]] = {
+        "affinity": (env.affinity, "affinity", where.mapping),
+        "tolerations": (env.tolerations, "tolerations", where.mappings),
+        "nodeSelector": (env.node_selectors, "nodeSelectors", where.str_map),
+        "initContainers": (env.init_containers, "initContainers", where.mappings),
+        "hostAliases": (env.host_aliases, "hostAliases", where.mappings),
+    }
+    for pod_key, (mapping, name, check) in maps.items():
+        found = _for_service(mapping, sp)
+        if found:
+            out[pod_key] = check(f"{name}.{found[0]}", found[1])
     found = _for_service(env.sidecars, sp)
     if found:
         key, items = found
         containers, volumes = [], []
         for i, item in enumerate(where.mappings(f"sidecars.{key}", items)):
-            container, extra = _sidecar(plan, sp, f"sidecars.{key}[{i}]", item, config_volume)
+            container, extra = _sidecar(where, f"sidecars.{key}[{i}]", item, config_volume)
             containers.append(container)
             volumes.extend(extra)
         out["sidecars"] = containers
@@ -476,7 +475,7 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
     match = selector(sp)
     count = replicas(sp)
 
-    env = _env_map(plan, sp, k8s)
+    env = _env_map(sp, k8s)
     plain_env = {k: v for k, v in env.items() if not is_secret_env(k, v)}
     secret_env = {k: v for k, v in env.items() if k not in plain_env}
     seeded_env: list[dict[str, Any]] = []
@@ -502,6 +501,7 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
         })
 
     # ---- Service
+    where = _settings_where(sp)
     port_name = "redis" if sp.service.scheme == "redis" else "http"
     service_spec: dict[str, Any] = {
         "type": k8s.get("serviceType", "ClusterIP"),
@@ -514,9 +514,7 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
         try:
             service_spec["ports"][0]["nodePort"] = int(node_port)
         except ValueError:
-            raise _settings_where(sp).fail("kubernetes.nodePort", "a port number",
-                                           node_port) from None
-    where = _settings_where(sp)
+            raise where.fail("kubernetes.nodePort", "a port number", node_port) from None
     service_labels = {**where.str_map("kubernetes.serviceLabels",
                                       k8s.get("serviceLabels", {})), **object_labels}
     objects.append({
@@ -533,16 +531,18 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
     main["name"] = sp.name
     main.setdefault("ports", [{"name": port_name, "containerPort": sp.port,
                                "protocol": "TCP"}])
+    def from_secret(name: str) -> dict[str, Any]:
+        return {"name": name, "valueFrom": {"secretKeyRef": {
+            "name": secret_name, "key": ENV_KEY_PREFIX + name}}}
+
     env_list: list[dict[str, Any]] = seeded_env
     for name in sorted(env):
         if name in secret_env:
-            env_list.append({"name": name, "valueFrom": {"secretKeyRef": {
-                "name": secret_name, "key": ENV_KEY_PREFIX + name}}})
+            env_list.append(from_secret(name))
         else:
             env_list.append({"name": name, "value": plain_env[name]})
-    for name in sorted(set(secret_env) - set(env)):  # secret-bearing env of the seed
-        env_list.append({"name": name, "valueFrom": {"secretKeyRef": {
-            "name": secret_name, "key": ENV_KEY_PREFIX + name}}})
+    # secret-bearing env of the seed
+    env_list.extend(from_secret(name) for name in sorted(set(secret_env) - set(env)))
     if env_list:
         main["env"] = env_list
     else:

@@ -8,12 +8,13 @@ ERRORs refuse an edit; WARNINGs are printed and the edit proceeds.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from typing import Any
+from typing import Any, TypeGuard
 
 from pyhalyard import catalog
 from pyhalyard.halconfig.custom import profile_target
 from pyhalyard.halconfig.document import parse
 from pyhalyard.halconfig.model import DISTRIBUTED, PROVIDER_V2
+from pyhalyard.kube_names import NAMESPACE_RULE, is_dns_label
 from pyhalyard.pipeline import Loaded
 from pyhalyard.redis.endpoint import InvalidEndpoint, parse_endpoint
 from pyhalyard.validate.problem import Problem, Severity
@@ -32,6 +33,11 @@ _FLAGS = {"redisMasterEndpoint": "--redis-master-endpoint",
 
 
 # ------------------------------------------------------------------ helpers
+def _whole(value: object) -> TypeGuard[int]:
+    """An int that is not a bool (YAML's ``true`` is an int to Python)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
 def _ha_on(loaded: Loaded, base: str) -> bool:
     env = loaded.deployment.environment
     return env.clouddriver_ha.enabled if base == "clouddriver" else env.echo_ha
@@ -58,11 +64,11 @@ def _replicas(loaded: Loaded, name: str) -> tuple[int, str] | None:
         entry = sizing.get(PREFIX + spelling)
         if isinstance(entry, dict):
             count = entry.get("replicas")
-            if isinstance(count, int) and not isinstance(count, bool):
+            if _whole(count):
                 return count, f"{SIZING}.{PREFIX}{spelling}.replicas"
             break
     target = loaded.custom.settings.get(name, {}).get("targetSize")
-    if isinstance(target, int) and not isinstance(target, bool):
+    if _whole(target):
         return target, f"service-settings/{name}.yml: targetSize"
     return None
 
@@ -70,7 +76,7 @@ def _replicas(loaded: Loaded, name: str) -> tuple[int, str] | None:
 def _lookup(data: Any, dotted: str) -> Any:
     """A Spring property in YAML, written nested (``sql: {enabled: }``) or dotted."""
     parts = dotted.split(".")
-    if not parts or not isinstance(data, dict):
+    if not isinstance(data, dict):
         return None
     for i in range(len(parts), 0, -1):
         key = ".".join(parts[:i])
@@ -212,10 +218,11 @@ def sizing_matches_ha(loaded: Loaded) -> Iterator[Problem]:
         prefix = PREFIX if pod else ""
         where = f"{SIZING}.{key}"
         if service.name in catalog.SPLITS and _ha_on(loaded, service.name):
-            right = ", ".join(prefix + r for r in _roles(loaded, service.name))
+            roles = _roles(loaded, service.name)
+            right = ", ".join(prefix + r for r in roles)
             yield Problem(Severity.WARNING, where,
                           f"'{key}' is ignored while {service.name} HA is on: "
-                          f"{service.name} runs as {', '.join(_roles(loaded, service.name))}",
+                          f"{service.name} runs as {', '.join(roles)}",
                           f"size {right} instead "
                           "(hal config deploy component-sizing ROLE edit ...)")
         elif service.is_role and service.base in catalog.SPLITS:
@@ -285,7 +292,7 @@ def sizing_values(loaded: Loaded) -> Iterator[Problem]:
             continue
         replicas = entry.get("replicas")
         if replicas is not None:
-            if isinstance(replicas, bool) or not isinstance(replicas, int):
+            if not _whole(replicas):
                 yield Problem(Severity.ERROR, f"{where}.replicas",
                               f"expected a whole number, got {replicas!r}")
             elif replicas < 0:
@@ -328,7 +335,7 @@ def settings_values(loaded: Loaded) -> Iterator[Problem]:
     """A negative targetSize in service-settings would be rejected by the API server."""
     for name, settings in loaded.custom.settings.items():
         size = settings.get("targetSize")
-        if isinstance(size, int) and not isinstance(size, bool) and size < 0:
+        if _whole(size) and size < 0:
             yield Problem(Severity.ERROR, f"service-settings/{name}.yml: targetSize",
                           f"targetSize must not be negative (got {size})")
 
@@ -345,7 +352,7 @@ def unknown_sizing_names(loaded: Loaded) -> Iterator[Problem]:
                           f"'{key}' is not a known service, so it sizes nothing",
                           f"use spin-NAME (pod) or NAME (container), NAME one of: {known}")
             continue
-        bare = key.removeprefix(PREFIX) if key.startswith(PREFIX) else key
+        bare = key.removeprefix(PREFIX)
         canonical = (PREFIX if key.startswith(PREFIX) else "") + service.name
         if bare != service.name and canonical in sizing:
             yield Problem(Severity.WARNING, where,
@@ -354,8 +361,8 @@ def unknown_sizing_names(loaded: Loaded) -> Iterator[Problem]:
 
 
 def unknown_settings_files(loaded: Loaded) -> Iterator[Problem]:
+    known = ", ".join(sorted(s.name for s in catalog.SERVICES))
     for filename in loaded.custom.unknown_settings:
-        known = ", ".join(sorted(s.name for s in catalog.SERVICES))
         yield Problem(Severity.WARNING, f"service-settings/{filename}",
                       "not named after a known service, so no service reads it",
                       f"rename it to NAME.yml, NAME one of: {known}")
@@ -394,9 +401,8 @@ def redis_replica_unused(loaded: Loaded) -> Iterator[Problem]:
 def kubernetes_accounts(loaded: Loaded) -> Iterator[Problem]:
     """Halyard's account checks: namespaces xor omitNamespaces; registries that exist."""
     dep = loaded.deployment
-    registries = dep.raw.get("providers", {}) or {}
-    registries = (registries.get("dockerRegistry") or {}).get("accounts") or []
-    registry_names = {r.get("name") for r in registries if isinstance(r, dict)}
+    docker = (dep.raw.get("providers") or {}).get("dockerRegistry") or {}
+    registry_names = {r.get("name") for r in docker.get("accounts") or [] if isinstance(r, dict)}
     for i, account in enumerate(dep.kubernetes_accounts):
         where = f"{K8S}.accounts[{i}]"
         if account.namespaces and account.omit_namespaces:
@@ -417,6 +423,65 @@ def kubernetes_accounts(loaded: Loaded) -> Iterator[Problem]:
                               "--docker-registries ...")
 
 
+STORE_TYPES = ("s3", "gcs", "azs", "redis", "oracle")
+STORAGE = "persistentStorage.persistentStoreType"
+
+
+def storage_type(loaded: Loaded) -> Iterator[Problem]:
+    """Halyard's enum: front50 would get ``spinnaker.<anything>.enabled: true`` otherwise."""
+    storage = loaded.deployment.raw.get("persistentStorage") or {}
+    kind = storage.get("persistentStoreType") if isinstance(storage, dict) else None
+    if kind is not None and kind not in STORE_TYPES:
+        yield Problem(Severity.ERROR, STORAGE,
+                      f"unknown storage type {kind!r} (expected one of {', '.join(STORE_TYPES)})",
+                      "hal config storage edit --type s3")
+
+
+def redis_replica_needs_managed_master(loaded: Loaded) -> Iterator[Problem]:
+    """In-cluster replicas follow spin-redis; they cannot follow a Redis pyhalyard does not run."""
+    replica = loaded.custom.settings.get("redis-replica", {})
+    if replica.get("enabled") is not True or not _whole(replica.get("targetSize")) \
+            or replica["targetSize"] <= 0:
+        return
+    redis = loaded.custom.settings.get("redis", {})
+    if redis.get("skipLifeCycleManagement") is True or redis.get("overrideBaseUrl"):
+        yield Problem(Severity.ERROR, "service-settings/redis-replica.yml",
+                      "in-cluster Redis replicas follow spin-redis, which pyhalyard does not "
+                      "deploy here (service-settings/redis.yml manages it elsewhere)",
+                      "give the external endpoints instead: hal config deploy ha clouddriver "
+                      "edit --redis-master-endpoint URI --redis-slave-endpoint URI "
+                      "--in-cluster-redis-replicas 0")
+
+
+# ------------------------------------------------------------- before rendering
+# Facts a config may lack while it is being edited (a fresh deployment has no version),
+# but that rendering and deploying need: checked by `hal config validate`, generate,
+# render and apply, not by each edit.
+
+def version_set(loaded: Loaded) -> Iterator[Problem]:
+    if not loaded.deployment.version:
+        yield Problem(Severity.ERROR, "version", "no Spinnaker version is set",
+                      "hal config version edit --version 2025.2.1")
+
+
+def namespace_name(loaded: Loaded) -> Iterator[Problem]:
+    namespace = loaded.deployment.namespace
+    if not is_dns_label(namespace):
+        yield Problem(Severity.ERROR, f"{ENV}.location",
+                      f"'{namespace}' is not a Kubernetes namespace name ({NAMESPACE_RULE})",
+                      "hal config deploy edit --location spinnaker")
+
+
+def storage_chosen(loaded: Loaded) -> Iterator[Problem]:
+    if loaded.deployment.environment.type != DISTRIBUTED:
+        return
+    storage = loaded.deployment.raw.get("persistentStorage") or {}
+    if not isinstance(storage, dict) or not storage.get("persistentStoreType"):
+        yield Problem(Severity.ERROR, STORAGE, "front50 has no storage type",
+                      "hal config storage edit --type s3 (then hal config storage s3 edit ...)")
+
+
+
 Rule = Callable[[Loaded], Iterator[Problem]]
 RULES: tuple[Rule, ...] = (
     ha_needs_distributed_v2,
@@ -434,4 +499,12 @@ RULES: tuple[Rule, ...] = (
     metric_stores,
     redis_replica_unused,
     kubernetes_accounts,
+    storage_type,
+    redis_replica_needs_managed_master,
+)
+# Checked before generate, render and apply (and by `hal config validate`), not on each edit.
+RENDER_RULES: tuple[Rule, ...] = (
+    version_set,
+    namespace_name,
+    storage_chosen,
 )

@@ -36,7 +36,7 @@ from pyhalyard.render.profiles import (
     rosco,
     spinnaker,
 )
-from pyhalyard.render.profiles.base import Profile, dump, merge, server, spring_common
+from pyhalyard.render.profiles.base import Profile, dump, server, spring_profile
 
 __all__ = ["overrides_file", "render_profiles", "render_service", "rendered_services",
            "role_file"]
@@ -68,7 +68,7 @@ Files = dict[str, str]
 
 def _default_profile(plan: Plan, sp: ServicePlan) -> Profile:
     """A Spring service without a module of its own still gets a working header."""
-    return merge(spring_common(plan, sp.service), server(sp))
+    return spring_profile(plan, sp, server(sp))
 
 
 def role_file(service: catalog.Service) -> str:
@@ -112,21 +112,21 @@ def render_service(plan: Plan, sp: ServicePlan, cache: dict[str, str] | None = N
     service = sp.service
     files: Files = {}
     if service.base == "deck":
-        files.update(deck.files(plan, sp))
+        files.update(deck.files(plan))
     elif service.java:
         if "spinnaker.yml" not in cache:
             cache["spinnaker.yml"] = dump(spinnaker.profile(plan))
         files["spinnaker.yml"] = cache["spinnaker.yml"]
         render = BASE_PROFILES.get(service.base, _default_profile)
         base_file = f"{service.base}.yml"
-        if not service.is_role:
-            files[base_file] = dump(render(plan, sp))
-        else:
+        if service.is_role:
             if base_file not in cache:
                 cache[base_file] = dump(render(plan, sp))
             files[base_file] = cache[base_file]
-        if service.is_role and service.base in ROLE_PROFILES:
-            files[role_file(service)] = dump(ROLE_PROFILES[service.base](plan, sp))
+            if service.base in ROLE_PROFILES:
+                files[role_file(service)] = dump(ROLE_PROFILES[service.base](plan, sp))
+        else:
+            files[base_file] = dump(render(plan, sp))
         if sp.overrides:
             files[overrides_file(service)] = dump(sp.overrides)
     if service.java or service.base == "deck":

@@ -8,11 +8,12 @@ timestamps).
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import yaml
 
-from pyhalyard import catalog
+from pyhalyard.merge import deep_merge
 from pyhalyard.plan import Plan, ServicePlan
 
 try:
@@ -52,16 +53,6 @@ def dump(data: dict[Any, Any], header: bool = True) -> str:
     return (HEADER if header else "") + body
 
 
-def merge(into: Profile, extra: Profile) -> Profile:
-    """Deep-merge ``extra`` into ``into`` (mappings merge, anything else replaces)."""
-    for key, value in extra.items():
-        if isinstance(value, dict) and isinstance(into.get(key), dict):
-            merge(into[key], value)
-        else:
-            into[key] = value
-    return into
-
-
 def section(raw: Any, *path: str) -> Any:
     """``raw[path0][path1]...`` or None when any step is missing or not a mapping."""
     cur = raw
@@ -78,6 +69,12 @@ def block(raw: Any, *path: str) -> dict[str, Any]:
     return dict(found) if isinstance(found, dict) else {}
 
 
+def copied(raw: Any, *path: str) -> dict[str, Any]:
+    """A deep copy of :func:`block`: a profile owns its data, so merging into it later
+    can never change the halconfig that every other service's profile reads."""
+    return copy.deepcopy(block(raw, *path))
+
+
 def flag(raw: Any, *path: str) -> bool:
     return section(raw, *path) is True
 
@@ -86,23 +83,29 @@ def timezone(plan: Plan) -> str:
     return plan.deployment.timezone or DEFAULT_TIMEZONE
 
 
-def spring_common(plan: Plan, service: catalog.Service) -> Profile:
-    """What Halyard puts at the top of every Spring service's ``<base>.yml``.
+def spring_profile(plan: Plan, sp: ServicePlan, *parts: Profile) -> Profile:
+    """What Halyard puts at the top of every Spring service's ``<base>.yml``, with
+    ``parts`` deep-merged over it in order.
 
     Metrics are served on spectator's web endpoint only when a metric store is on;
-    plugins load from the image's own plugins folder.
+    plugins load from the image's own plugins folder.  Modules that copy blocks
+    named by the user (providers, notifications, CI masters) merge :func:`server`
+    after those blocks themselves, so a block of that name cannot drop the listener.
     """
     raw = plan.deployment.raw
     extensibility = block(raw, "spinnaker", "extensibility")
     extensibility.setdefault("plugins", {})
     extensibility.setdefault("repositories", {})
-    extensibility["plugins-root-path"] = f"/opt/{service.base}/plugins"
+    extensibility["plugins-root-path"] = f"/opt/{sp.service.base}/plugins"
     extensibility.setdefault("strict-plugin-loading", False)
-    return {
+    out: Profile = {
         "spectator": {"applicationName": "${spring.application.name}",
                       "webEndpoint": {"enabled": plan.deployment.metrics_enabled}},
         "spinnaker": {"extensibility": extensibility},
     }
+    for part in parts:
+        deep_merge(out, part)
+    return out
 
 
 def server(sp: ServicePlan) -> Profile:

@@ -7,17 +7,9 @@ provider pyhalyard does not model still reaches clouddriver untouched.
 
 from __future__ import annotations
 
-import copy
-
+from pyhalyard.merge import deep_merge
 from pyhalyard.plan import Plan, ServicePlan
-from pyhalyard.render.profiles.base import (
-    Profile,
-    block,
-    merge,
-    redis_connection,
-    server,
-    spring_common,
-)
+from pyhalyard.render.profiles.base import Profile, copied, redis_connection, server, spring_profile
 
 # Per role: (caching.writeEnabled, caching.redis.hashingEnabled).  Only the caching
 # role runs caching agents; the others must never write the cache, and a read
@@ -32,12 +24,11 @@ ROLE_CACHING: dict[str, tuple[bool, bool]] = {
 
 def profile(plan: Plan, sp: ServicePlan) -> Profile:
     raw = plan.deployment.raw
-    out = spring_common(plan, sp.service)
-    for name, provider in block(raw, "providers").items():
-        out[name] = copy.deepcopy(provider)
-    out["artifacts"] = copy.deepcopy(block(raw, "artifacts"))
+    out = spring_profile(plan, sp)
+    out.update(copied(raw, "providers"))
+    out["artifacts"] = copied(raw, "artifacts")
     if not sp.service.is_role:
-        merge(out, server(sp))
+        deep_merge(out, server(sp))
     return out
 
 
@@ -45,5 +36,5 @@ def role_profile(plan: Plan, sp: ServicePlan) -> Profile:
     """``clouddriver-<role>.yml``: what the role does and where it listens."""
     write, hashing = ROLE_CACHING[str(sp.service.role)]
     out: Profile = {"caching": {"writeEnabled": write, "redis": {"hashingEnabled": hashing}}}
-    merge(out, redis_connection())
-    return merge(out, server(sp))
+    deep_merge(out, redis_connection())
+    return deep_merge(out, server(sp))

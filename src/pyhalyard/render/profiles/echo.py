@@ -6,18 +6,10 @@ else with its scheduler switched off, so a trigger never fires twice.
 
 from __future__ import annotations
 
-import copy
-
 from pyhalyard import __version__
+from pyhalyard.merge import deep_merge
 from pyhalyard.plan import Plan, ServicePlan
-from pyhalyard.render.profiles.base import (
-    Profile,
-    block,
-    merge,
-    server,
-    spring_common,
-    timezone,
-)
+from pyhalyard.render.profiles.base import Profile, copied, server, spring_profile, timezone
 
 # Telemetry's deployment method when the halconfig does not name one: not "halyard".
 DEPLOYMENT_METHOD = "other"
@@ -25,9 +17,9 @@ DEPLOYMENT_METHOD = "other"
 
 def stats(plan: Plan) -> Profile:
     raw = plan.deployment.raw
-    out = block(raw, "stats")
+    out = copied(raw, "stats")
     out["spinnakerVersion"] = plan.deployment.version
-    method = block(raw, "stats", "deploymentMethod")
+    method = copied(raw, "stats", "deploymentMethod")
     if not method.get("type"):
         method = {"type": DEPLOYMENT_METHOD, "version": __version__}
     out["deploymentMethod"] = method
@@ -36,17 +28,15 @@ def stats(plan: Plan) -> Profile:
 
 def profile(plan: Plan, sp: ServicePlan) -> Profile:
     raw = plan.deployment.raw
-    out = spring_common(plan, sp.service)
-    merge(out, {"global": {"spinnaker": {"timezone": timezone(plan)}},
-                "spinnaker": {"baseUrl": plan.services["deck"].base_url}})
-    for name, notification in block(raw, "notifications").items():
-        out[name] = copy.deepcopy(notification)
-    out["pubsub"] = copy.deepcopy(block(raw, "pubsub"))
-    out["artifacts"] = copy.deepcopy(block(raw, "artifacts"))
-    out["gcb"] = copy.deepcopy(block(raw, "ci", "gcb"))
-    out["stats"] = copy.deepcopy(stats(plan))
+    out = spring_profile(plan, sp, {"global": {"spinnaker": {"timezone": timezone(plan)}},
+                                    "spinnaker": {"baseUrl": plan.services["deck"].base_url}})
+    out.update(copied(raw, "notifications"))
+    out["pubsub"] = copied(raw, "pubsub")
+    out["artifacts"] = copied(raw, "artifacts")
+    out["gcb"] = copied(raw, "ci", "gcb")
+    out["stats"] = stats(plan)
     if not sp.service.is_role:
-        merge(out, server(sp))
+        deep_merge(out, server(sp))
     return out
 
 
@@ -60,4 +50,4 @@ def role_profile(plan: Plan, sp: ServicePlan) -> Profile:
     if scheduler:
         default = timezone(plan)
         out["scheduler"]["cron"] = {"timezone": f"${{global.spinnaker.timezone:{default}}}"}
-    return merge(out, server(sp))
+    return deep_merge(out, server(sp))

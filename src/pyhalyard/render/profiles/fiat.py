@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import copy
-
 from pyhalyard.plan import Plan, ServicePlan
-from pyhalyard.render.profiles.base import Profile, block, merge, server, spring_common
+from pyhalyard.render.profiles.base import Profile, copied, server, spring_profile
 
 
 def profile(plan: Plan, sp: ServicePlan) -> Profile:
-    out = spring_common(plan, sp.service)
+    out = spring_profile(plan, sp, server(sp))
     # The halconfig's security.authz block is fiat's ``auth`` block, field for field.
-    out["auth"] = copy.deepcopy(block(plan.deployment.raw, "security", "authz"))
-    return merge(out, server(sp))
+    out["auth"] = copied(plan.deployment.raw, "security", "authz")
+    return out

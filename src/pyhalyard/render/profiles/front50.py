@@ -12,7 +12,7 @@ import copy
 from urllib.parse import urlsplit
 
 from pyhalyard.plan import Plan, ServicePlan
-from pyhalyard.render.profiles.base import Profile, block, merge, server, spring_common
+from pyhalyard.render.profiles.base import Profile, block, server, spring_profile
 
 STORE_TYPE_KEY = "persistentStoreType"
 
@@ -47,6 +47,4 @@ def storage(plan: Plan) -> Profile:
 
 
 def profile(plan: Plan, sp: ServicePlan) -> Profile:
-    out = spring_common(plan, sp.service)
-    merge(out, {"spinnaker": storage(plan)})
-    return merge(out, server(sp))
+    return spring_profile(plan, sp, {"spinnaker": storage(plan)}, server(sp))

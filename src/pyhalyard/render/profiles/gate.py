@@ -7,17 +7,15 @@ by the plan, so only the HA that is on can add it.
 
 from __future__ import annotations
 
-import copy
-
 from pyhalyard.plan import Plan, ServicePlan
 from pyhalyard.render.profiles.base import (
     Profile,
     block,
+    copied,
     flag,
     gremlin,
-    merge,
     server,
-    spring_common,
+    spring_profile,
 )
 
 
@@ -25,15 +23,14 @@ def profile(plan: Plan, sp: ServicePlan) -> Profile:
     raw = plan.deployment.raw
     security = block(raw, "security")
     authn = block(security, "authn")
-    out = spring_common(plan, sp.service)
-    merge(out, server(sp))
-    ssl = block(security, "apiSecurity", "ssl")
+    out = spring_profile(plan, sp, server(sp), gremlin(plan))
+    ssl = copied(security, "apiSecurity", "ssl")
     ssl.setdefault("enabled", False)
-    out["server"]["ssl"] = copy.deepcopy(ssl)
+    out["server"]["ssl"] = ssl
 
     spring_security: Profile = {"basic": {"enabled": True}, "user": {}}
     if flag(authn, "oauth2", "enabled"):
-        spring_security["oauth2"] = copy.deepcopy(block(authn, "oauth2"))
+        spring_security["oauth2"] = copied(authn, "oauth2")
     out["security"] = spring_security
     cors: Profile = {}
     pattern = block(security, "apiSecurity").get("corsAccessPattern")
@@ -42,9 +39,9 @@ def profile(plan: Plan, sp: ServicePlan) -> Profile:
     out["cors"] = cors
     google: Profile = {}
     if flag(authn, "iap", "enabled"):
-        google["iap"] = copy.deepcopy(block(authn, "iap"))
+        google["iap"] = copied(authn, "iap")
     out["google"] = google
     for method in ("saml", "ldap", "x509"):
         if flag(authn, method, "enabled"):
-            out[method] = copy.deepcopy(block(authn, method))
-    return merge(out, gremlin(plan))
+            out[method] = copied(authn, method)
+    return out

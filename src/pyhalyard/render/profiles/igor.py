@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import copy
-
+from pyhalyard.merge import deep_merge
 from pyhalyard.plan import Plan, ServicePlan
-from pyhalyard.render.profiles.base import Profile, block, merge, server, spring_common
+from pyhalyard.render.profiles.base import Profile, copied, server, spring_profile
 
 
 def profile(plan: Plan, sp: ServicePlan) -> Profile:
     raw = plan.deployment.raw
-    out = spring_common(plan, sp.service)
+    out = spring_profile(plan, sp)
     out["dockerRegistry"] = {"enabled": plan.deployment.docker_registry_enabled}
-    out["artifacts"] = copy.deepcopy(block(raw, "artifacts"))
-    for name, repository in block(raw, "repository").items():
-        out[name] = copy.deepcopy(repository)
-    for name, ci in block(raw, "ci").items():
-        out[name] = copy.deepcopy(ci)
-    return merge(out, server(sp))
+    out["artifacts"] = copied(raw, "artifacts")
+    out.update(copied(raw, "repository"))
+    out.update(copied(raw, "ci"))
+    return deep_merge(out, server(sp))

@@ -12,14 +12,7 @@ import copy
 from typing import Any
 
 from pyhalyard.plan import Plan, ServicePlan
-from pyhalyard.render.profiles.base import (
-    Profile,
-    block,
-    merge,
-    redis_connection,
-    server,
-    spring_common,
-)
+from pyhalyard.render.profiles.base import Profile, block, redis_connection, server, spring_profile
 
 # Integration name -> extra kayenta blocks it switches: (block, flag in the integration).
 COMPANIONS: dict[str, tuple[tuple[str, str], ...]] = {
@@ -28,7 +21,7 @@ COMPANIONS: dict[str, tuple[tuple[str, str], ...]] = {
     "alicloud": (("oss", "ossEnabled"),),
 }
 # Integration fields that are not kayenta properties (they select companions above).
-_NOT_COPIED = {"name", "gcsEnabled", "stackdriverEnabled", "s3Enabled", "ossEnabled"}
+_NOT_COPIED = {"name"} | {switch for pairs in COMPANIONS.values() for _, switch in pairs}
 
 
 def _integration(svc: dict[str, Any]) -> Profile:
@@ -45,18 +38,16 @@ def kayenta_block(plan: Plan) -> Profile:
         if not isinstance(svc, dict) or not isinstance(svc.get("name"), str):
             continue
         name = svc["name"]
-        integration = _integration(svc)
         for companion, switch in COMPANIONS.get(name, ()):
             out[companion] = {"enabled": svc.get(switch) is True}
             if companion == "stackdriver" and "metadataCachingIntervalMS" in svc:
                 out[companion]["metadataCachingIntervalMS"] = svc["metadataCachingIntervalMS"]
-        out[name] = integration
+        out[name] = _integration(svc)
     return out
 
 
 def profile(plan: Plan, sp: ServicePlan) -> Profile:
-    out = spring_common(plan, sp.service)
-    merge(out, redis_connection())
+    out = spring_profile(plan, sp, redis_connection(), server(sp))
     if plan.deployment.canary_enabled:
         out["kayenta"] = kayenta_block(plan)
-    return merge(out, server(sp))
+    return out

@@ -7,26 +7,22 @@ clouddriver-rw, ``clouddriver.readonly.baseUrl`` -> clouddriver-ro) come from
 
 from __future__ import annotations
 
-import copy
-
 from pyhalyard.plan import Plan, ServicePlan
 from pyhalyard.render.profiles.base import (
     Profile,
     block,
+    copied,
     flag,
     gremlin,
-    merge,
     server,
-    spring_common,
+    spring_profile,
 )
 
 
 def profile(plan: Plan, sp: ServicePlan) -> Profile:
     raw = plan.deployment.raw
-    out = spring_common(plan, sp.service)
-    merge(out, server(sp))
-    out["webhook"] = copy.deepcopy(block(raw, "webhook"))
-    merge(out, gremlin(plan))
+    out = spring_profile(plan, sp, server(sp), gremlin(plan))
+    out["webhook"] = copied(raw, "webhook")
     templates = flag(raw, "features", "pipelineTemplates")
     out["pipelineTemplates"] = {"enabled": templates}
     out["pipelineTemplate"] = {"enabled": templates}

@@ -62,11 +62,10 @@ def replace_staging(staging: Path, profiles: Mapping[str, Mapping[str, str]]) ->
         shutil.rmtree(tmp, ignore_errors=True)
         if aside is not None and (aside / staging.name).exists() and not staging.exists():
             os.rename(aside / staging.name, staging)
+        raise
+    finally:
         if aside is not None:
             shutil.rmtree(aside, ignore_errors=True)
-        raise
-    if aside is not None:
-        shutil.rmtree(aside, ignore_errors=True)
     dir_fd = os.open(parent, os.O_RDONLY)
     try:
         os.fsync(dir_fd)
