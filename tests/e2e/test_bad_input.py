@@ -144,9 +144,6 @@ def test_sizing_type_errors_are_validation_errors(example: Path, tmp_path: Path)
     assert "refusing to render" in render.err
 
 
-@pytest.mark.xfail(strict=True, reason="halconfig/document.py: a value the YAML constructor "
-                   "rejects (an impossible date, a bad explicit tag) escapes as ValueError -> "
-                   "'internal error', exit 70, no file:line:col")
 @pytest.mark.parametrize("bad", ["timezone: 2024-13-45", "timezone: !!int Berlin"])
 def test_values_yaml_cannot_construct_are_located(example: Path, bad: str) -> None:
     config = example / "config"
@@ -269,9 +266,6 @@ def test_empty_hal_dir_is_one_clear_line(tmp_path: Path, args: tuple[str, ...]) 
     assert list(empty.iterdir()) == []
 
 
-@pytest.mark.xfail(strict=True, reason="halconfig/store.py HalConfig.deployment indexes "
-                   "data['deploymentConfigurations'] before index_of: KeyError -> 'internal "
-                   "error', exit 70")
 def test_bare_hal_config_on_an_empty_hal_dir(tmp_path: Path) -> None:
     empty = tmp_path / "empty"
     empty.mkdir()
