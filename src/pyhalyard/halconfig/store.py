@@ -92,10 +92,10 @@ def atomic_write(path: Path, text: str | bytes, mode: int = FILE_MODE) -> None:
         if isinstance(exc, OSError):
             raise HalError(f"{path}: cannot write ({exc.strerror})") from None
         raise
-    _fsync_dir(path.parent)
+    fsync_dir(path.parent)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     """Make the rename itself durable (the new directory entry)."""
     dir_fd = os.open(folder, os.O_RDONLY)
     try:

@@ -22,6 +22,7 @@ from typing import Any
 import yaml
 
 from pyhalyard.errors import HalError
+from pyhalyard.halconfig.store import fsync_dir
 from pyhalyard.render.bundle import Bundle, KubeObject
 
 try:
@@ -102,14 +103,6 @@ def _write(path: Path, text: str) -> None:
         os.fsync(fh.fileno())
 
 
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def _exchange(a: Path, b: Path) -> bool:
     """Atomically swap two paths (Linux renameat2); False where unsupported."""
     name = ctypes.util.find_library("c")
@@ -162,9 +155,9 @@ def write_output(bundle: Bundle, out_dir: Path) -> Written:
         for name, text in files.items():
             _write(tmp / name, text)
         _write(tmp / MARKER, MARKER_TEXT)
-        _fsync_dir(tmp)
+        fsync_dir(tmp)
         _swap_in(tmp, out_dir)
-        _fsync_dir(out_dir.parent)
+        fsync_dir(out_dir.parent)
     except OSError as exc:
         raise HalError(f"{out_dir}: cannot write the rendered folder ({exc.strerror}); "
                        "the previous contents are unchanged") from None
