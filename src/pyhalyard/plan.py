@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyhalyard import catalog
-from pyhalyard.halconfig.custom import CustomFiles
+from pyhalyard.echo_scheduler import sql_clustered
+from pyhalyard.halconfig.custom import CustomFiles, profile_target
 from pyhalyard.halconfig.model import Deployment
 from pyhalyard.merge import deep_merge
 
@@ -153,6 +154,8 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
         container = _sizing(env.custom_sizing, service.name)
         replicas = next((n for n in (pod.get("replicas"), settings.get("targetSize"))
                          if isinstance(n, int) and not isinstance(n, bool)), 1)
+        if service.name in catalog.SINGLETON_ROLES and not sql_clustered(custom):
+            replicas = 1  # never two schedulers (validation reports asking for more)
         first_pass[service.name] = dict(
             service=service, enabled=enabled, settings=settings, address=address, port=port,
             base_url=_base_url(service, dep, settings, address, port), replicas=replicas,
@@ -215,12 +218,15 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
     for name, fp in first_pass.items():
         svc: catalog.Service = fp["service"]
         ov = overrides[name]
+        # A user's ``<name>-overrides.yml`` is only read when its profile is active.
+        has_overrides = bool(ov) or any(
+            profile_target(rel, svc) == f"{svc.name}-overrides.yml" for rel in custom.profiles)
         if svc.is_role:
             role = str(svc.role)
-            profiles: tuple[str, ...] = (role, *((f"{role}-overrides",) if ov else ()),
+            profiles: tuple[str, ...] = (role, *((f"{role}-overrides",) if has_overrides else ()),
                                          "local", f"{role}-local")
         else:
-            profiles = (*(("overrides",) if ov else ()), "local")
+            profiles = (*(("overrides",) if has_overrides else ()), "local")
         env_vars: dict[str, str] = {}
         if svc.java:
             env_vars["JAVA_OPTS"] = DEFAULT_JAVA_OPTS

@@ -228,7 +228,7 @@ echo = _ha_group(
 
 @clouddriver.command("edit")
 @click.option("--redis-master-endpoint", metavar="URI",
-              help="Redis for clouddriver-caching and -rw (redis://[:password@]host[:port]); "
+              help="Redis for clouddriver-caching and -rw (redis[s]://[:password@]host[:port]); "
                    "'' removes it.")
 @click.option("--redis-slave-endpoint", "--redis-replica-endpoint", "redis_slave_endpoint",
               metavar="URI", help="Redis read replica for clouddriver-ro; '' removes it.")

@@ -121,21 +121,38 @@ def load_custom(paths: DeploymentPaths) -> CustomFiles:
     return CustomFiles(settings=settings, profiles=load_profiles(paths), unknown_settings=unknown)
 
 
+def _owner(filename: str) -> tuple[catalog.Service, str] | None:
+    """The service a file is named after, by the longest matching name or alias.
+
+    ``clouddriver-ro-deck-local.yml`` belongs to clouddriver-ro-deck only: it also
+    starts with ``clouddriver-ro-``, but shipping it to clouddriver-ro would change
+    that role's config Secret (and restart its pods) for a file it never loads.
+    """
+    best: tuple[catalog.Service, str] | None = None
+    for service in catalog.SERVICES:
+        for name in (service.name, *service.aliases):
+            if (filename == f"{name}.yml" or filename.startswith(f"{name}-")) and \
+                    (best is None or len(name) > len(best[1])):
+                best = (service, name)
+    return best
+
+
 def profile_target(filename: str, service: catalog.Service) -> str | None:
     """SPEC §5: the name a custom profile gets in ``service``'s config, or None if it
     does not reach that service.
 
-    A file reaches a service when it is ``<name>.yml``, starts with ``<name>-``, is
-    ``<base>-local.yml`` or starts with ``spinnaker``.  Files named after an alias
-    (``echo-slave-local.yml``) are renamed to the canonical name, because Spring only
-    loads ``<app>-<profile>.yml`` for the profiles the container activates.
+    A file reaches a service when it is ``<name>.yml``, starts with ``<name>-`` (and no
+    longer service name), is ``<base>-local.yml`` or starts with ``spinnaker``.  Files
+    named after an alias (``echo-slave-local.yml``) are renamed to the canonical name,
+    because Spring only loads ``<app>-<profile>.yml`` for the profiles the container
+    activates.
     """
     top, sep, _ = filename.partition("/")
     if sep:  # e.g. rosco/packer/...: support files for the service the folder names
         return filename if top in (service.name, service.base) else None
-    for name in (service.name, *service.aliases):
-        if top == f"{name}.yml" or top.startswith(f"{name}-"):
-            return service.name + top[len(name):]
+    owner = _owner(top)
+    if owner is not None and owner[0] is service:
+        return service.name + top[len(owner[1]):]
     if top == f"{service.base}-local.yml" or top.startswith("spinnaker"):
         return top
     return None

@@ -216,9 +216,7 @@ def resources(plan: Plan, sp: ServicePlan) -> dict[str, Any]:
 
 
 def replicas(sp: ServicePlan) -> int:
-    """echo-scheduler never runs more than one pod (validation reports asking for more)."""
-    if sp.name in catalog.SINGLETON_ROLES:
-        return 1
+    """The plan already holds echo-scheduler to one pod unless its scheduler is clustered."""
     if sp.replicas < 0:
         raise HalError(f"customSizing.{sp.k8s_name}.replicas: expected 0 or more, "
                        f"got {sp.replicas}")

@@ -11,8 +11,7 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeGuard
 
 from pyhalyard import catalog
-from pyhalyard.halconfig.custom import profile_target
-from pyhalyard.halconfig.document import parse
+from pyhalyard.echo_scheduler import sql_clustered
 from pyhalyard.halconfig.model import DISTRIBUTED, PROVIDER_V2
 from pyhalyard.kube_names import NAMESPACE_RULE, is_dns_label
 from pyhalyard.pipeline import Loaded
@@ -73,56 +72,9 @@ def _replicas(loaded: Loaded, name: str) -> tuple[int, str] | None:
     return None
 
 
-def _lookup(data: Any, dotted: str) -> Any:
-    """A Spring property in YAML, written nested (``sql: {enabled: }``) or dotted."""
-    parts = dotted.split(".")
-    if not isinstance(data, dict):
-        return None
-    for i in range(len(parts), 0, -1):
-        key = ".".join(parts[:i])
-        if key in data:
-            rest = parts[i:]
-            return data[key] if not rest else _lookup(data[key], ".".join(rest))
-    return None
-
-
-# Spring's precedence among the files echo-scheduler loads (later wins); see SPEC §4
-# (SPRING_PROFILES_ACTIVE=scheduler,...,local,scheduler-local).
-def _scheduler_rank(target: str) -> int:
-    if target.startswith("spinnaker"):
-        return 0
-    if target == "echo-scheduler.yml":
-        return 1
-    if target == "echo-local.yml":
-        return 3
-    if target == "echo-scheduler-local.yml":
-        return 4
-    return 2
-
-
 def sql_clustered_scheduler(loaded: Loaded) -> bool:
-    """Is echo's scheduler backed by SQL, and therefore clustered?
-
-    Echo's SchedulerConfiguration sets Quartz's ``org.quartz.jobStore.isClustered`` (and
-    ``instanceId: AUTO``) exactly when ``sql.enabled`` is true, so several scheduler pods
-    then share one job store and each trigger fires once.  ``scheduler.compensationJob``
-    only re-fires *missed* triggers and does not make two schedulers safe, so it does not
-    count.  The check reads the custom profiles that reach echo-scheduler (SPEC §5) in
-    Spring's order; the last file that sets ``sql.enabled`` decides.
-    """
-    service = catalog.BY_NAME["echo-scheduler"]
-    ranked = []
-    for rel, text in loaded.custom.profiles.items():
-        target = profile_target(rel, service)
-        if target is None or "/" in target or not target.endswith((".yml", ".yaml")):
-            continue
-        ranked.append((_scheduler_rank(target), rel, text))
-    decided: Any = None
-    for _, rel, text in sorted(ranked):
-        value = _lookup(parse(text, rel)[1], "sql.enabled")
-        if value is not None:
-            decided = value
-    return decided is True or (isinstance(decided, str) and decided.strip().lower() == "true")
+    """See :func:`pyhalyard.echo_scheduler.sql_clustered`."""
+    return sql_clustered(loaded.custom)
 
 
 # -------------------------------------------------------------------- rules
@@ -205,7 +157,7 @@ def redis_endpoint_uris(loaded: Loaded) -> Iterator[Problem]:
         except InvalidEndpoint as exc:
             yield Problem(Severity.ERROR, f"{HA}.clouddriver.{key}", str(exc),
                           f"hal config deploy ha clouddriver edit {_FLAGS[key]} "
-                          "redis://[:password@]host[:port]")
+                          "redis[s]://[:password@]host[:port]")
 
 
 def sizing_matches_ha(loaded: Loaded) -> Iterator[Problem]:

@@ -18,10 +18,14 @@ overwrite another's (Halyard's shared staging folder could).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Callable
 
 from pyhalyard import catalog
+from pyhalyard.errors import ConfigError
 from pyhalyard.halconfig.custom import profile_target
+from pyhalyard.halconfig.document import parse
+from pyhalyard.merge import deep_merge
 from pyhalyard.plan import Plan, ServicePlan
 from pyhalyard.render.profiles import (
     clouddriver,
@@ -130,7 +134,16 @@ def render_service(plan: Plan, sp: ServicePlan, cache: dict[str, str] | None = N
         if sp.overrides:
             files[overrides_file(service)] = dump(sp.overrides)
     if service.java or service.base == "deck":
-        files.update(custom_files(plan, service))
+        custom = custom_files(plan, service)
+        own = overrides_file(service)
+        if sp.overrides and own in custom:
+            # A user's overrides file adds to the generated wiring and Redis endpoints
+            # instead of silently replacing them (the user's keys win).
+            user = parse(custom.pop(own), f"profiles/{own}")[1] or {}
+            if not isinstance(user, dict):
+                raise ConfigError(f"profiles/{own}", "expected a mapping of Spring properties")
+            files[own] = dump(deep_merge(copy.deepcopy(sp.overrides), user))
+        files.update(custom)
     return dict(sorted(files.items()))
 
 
