@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
+import pytest
 
 from pyhalyard import __version__
 from pyhalyard.cli.main import cli
@@ -43,3 +46,11 @@ def test_version_and_unknown_command() -> None:
     assert run_hal("--version").out.strip().endswith(__version__)
     bad = run_hal("config", "frobnicate")
     assert bad.code == 2 and "No such command" in bad.err and "Traceback" not in bad.err
+
+
+def test_hal_dir_from_environment_expands_home(tmp_path: Path,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("HOME", str(tmp_path))
+    monkeypatch.setenv("HAL_DIR", "~/myhal")
+    assert run_hal("config", "version", "edit", "--version", "2025.2.1").code == 0
+    assert (tmp_path / "myhal" / "config").read_text().count("version: 2025.2.1") == 1

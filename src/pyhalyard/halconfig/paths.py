@@ -9,7 +9,7 @@ from pathlib import Path
 
 def default_hal_dir() -> Path:
     env = os.environ.get("HAL_DIR")
-    return Path(env) if env else Path.home() / ".hal"
+    return Path(env).expanduser() if env else Path.home() / ".hal"
 
 
 @dataclass(frozen=True)
