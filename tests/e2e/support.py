@@ -8,9 +8,14 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pty
 import re
+import select
 import shutil
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 from tests.helpers import EXAMPLES, REALWORLD, Result, run_hal
@@ -128,3 +133,28 @@ def snapshot(root: Path) -> dict[str, tuple[str, int]]:
 
 def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
+
+
+def run_in_pty(args: list[str], env: dict[str, str], timeout: float = 30) -> tuple[int, bytes]:
+    """Run ``hal`` with a terminal as stdout (colour and live displays only happen there)."""
+    master, slave = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "pyhalyard", *args], stdout=slave,
+                            stderr=slave, stdin=subprocess.DEVNULL, env=env)
+    os.close(slave)
+    chunks = []
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([master], [], [], 0.2)
+        if ready:
+            try:
+                data = os.read(master, 65536)
+            except OSError:
+                break
+            if not data:
+                break
+            chunks.append(data)
+        elif proc.poll() is not None:
+            break
+    code = proc.wait(timeout=30)
+    os.close(master)
+    return code, b"".join(chunks)

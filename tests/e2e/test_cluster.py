@@ -6,12 +6,8 @@ from __future__ import annotations
 
 import json
 import os
-import pty
 import re
-import select
 import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -22,7 +18,15 @@ import pytest
 import yaml
 
 from tests.deploy.apiserver_double import ApiServerDouble
-from tests.e2e.support import assert_error, assert_ok, assert_usage, hal, mode, snapshot
+from tests.e2e.support import (
+    assert_error,
+    assert_ok,
+    assert_usage,
+    hal,
+    mode,
+    run_in_pty,
+    snapshot,
+)
 
 FAST = ("--no-live-checks", "--poll-interval", "0.02")
 EXAMPLE_KUBECONFIG = "/home/spinnaker/.kube/config"
@@ -255,30 +259,12 @@ def _colours(data: bytes) -> set[int]:
 
 
 def _apply_in_a_terminal(hal_dir: Path, *extra: str) -> bytes:
-    master, slave = pty.openpty()
     env = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "HAL_DIR")}
     env.update(COLUMNS="160", TERM="xterm-256color")
-    proc = subprocess.Popen([sys.executable, "-m", "pyhalyard", "--hal-dir", str(hal_dir),
-                             "deploy", "apply", *FAST, *extra], stdout=slave, stderr=slave,
-                            stdin=subprocess.DEVNULL, env=env)
-    os.close(slave)
-    chunks = []
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif proc.poll() is not None:
-            break
-    assert proc.wait(timeout=30) == 0, b"".join(chunks).decode("utf-8", "replace")
-    os.close(master)
-    return b"".join(chunks)
+    code, out = run_in_pty(["--hal-dir", str(hal_dir), "deploy", "apply", *FAST, *extra], env,
+                           timeout=60)
+    assert code == 0, out.decode("utf-8", "replace")
+    return out
 
 
 def test_live_progress_honours_no_color(deployed: Path) -> None:

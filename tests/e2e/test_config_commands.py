@@ -9,18 +9,13 @@ from __future__ import annotations
 
 import json
 import os
-import pty
-import select
-import subprocess
-import sys
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 
-from tests.e2e.support import assert_ok, hal, mode, snapshot
+from tests.e2e.support import assert_ok, hal, mode, run_in_pty, snapshot
 from tests.test_cli_tree import all_commands
 
 SHOW_COMMANDS: list[tuple[str, ...]] = [
@@ -243,28 +238,7 @@ def test_help_on_every_command_needs_no_config(tmp_path: Path) -> None:
 
 
 def _run_in_pty(args: list[str], env: dict[str, str]) -> bytes:
-    """Run ``hal`` with a terminal as stdout (colour is only ever used on a terminal)."""
-    master, slave = pty.openpty()
-    proc = subprocess.Popen([sys.executable, "-m", "pyhalyard", *args], stdout=slave,
-                            stderr=slave, stdin=subprocess.DEVNULL, env=env)
-    os.close(slave)
-    chunks = []
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif proc.poll() is not None:
-            break
-    proc.wait(timeout=10)
-    os.close(master)
-    return b"".join(chunks)
+    return run_in_pty(args, env)[1]
 
 
 @pytest.mark.parametrize("how", ["NO_COLOR", "--no-color"])
