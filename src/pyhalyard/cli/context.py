@@ -7,7 +7,6 @@ leaf command as well as to the root; whichever is given wins.
 
 from __future__ import annotations
 
-import json
 import os
 import sys
 from collections.abc import Callable
@@ -48,6 +47,8 @@ class AppContext:
     def emit(self, data: Any, human: Callable[[], None] | None = None) -> None:
         """Show data: as YAML/JSON with -o, else through ``human`` (or as YAML)."""
         if self.output == "json":
+            import json  # only -o json pays for it
+
             click.echo(mask_text(json.dumps(data, indent=2, sort_keys=False, default=str)))
         elif self.output == "yaml" or human is None:
             from pyhalyard.halconfig.document import dump

@@ -35,7 +35,11 @@ DEPLOYMENTS_KEY = "deploymentConfigurations"
 
 @contextmanager
 def locked(paths: HalPaths, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Exclusive advisory lock on the hal dir, held for a whole read-modify-write."""
+    """Exclusive advisory lock on the hal dir, held for a whole read-modify-write.
+
+    Not re-entrant: taking it again in the same process waits for itself until the
+    timeout, so callers take it once around their whole transaction.
+    """
     try:
         paths.root.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
         fd = os.open(paths.lock, os.O_RDWR | os.O_CREAT, FILE_MODE)
