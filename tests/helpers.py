@@ -7,6 +7,8 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
+
 from pyhalyard.cli.main import main
 
 REPO = Path(__file__).resolve().parent.parent
@@ -14,6 +16,24 @@ SHARED = REPO.parent / "shared"
 REALWORLD = SHARED / "realworld" / "opsmx-standard-gitops-halyard"
 EXAMPLES = REPO / "examples"
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def shared(relative: str) -> Path:
+    """A file or folder of ``../shared``, or a skip of the calling test where it is absent.
+
+    ``../shared`` (the real team's ``~/.hal``, the seed document) lies beside this project's
+    own checkouts only; a user's clone has none, and its test run must still pass.
+    """
+    path = SHARED / relative
+    if not path.exists():
+        pytest.skip(f"{path} is absent: ../shared lies beside this project's own checkouts, "
+                    "not beside a clone", allow_module_level=True)
+    return path
+
+
+def realworld() -> Path:
+    """The real team's ``~/.hal`` (Halyard wrote it), or a skip where ``../shared`` is absent."""
+    return shared(str(REALWORLD.relative_to(SHARED)))
 
 
 @dataclass

@@ -12,13 +12,13 @@ import pytest
 
 from tests.cli.conftest import HALYARD_STYLE, Hal
 from tests.cli.test_only_intended_lines import changes
-from tests.helpers import REALWORLD
+from tests.helpers import realworld as realworld_tree
 
 
 @pytest.fixture
 def realworld(tmp_path: Path) -> Hal:
     root = tmp_path / "hal"
-    shutil.copytree(REALWORLD, root)
+    shutil.copytree(realworld_tree(), root)
     return Hal(root)
 
 

@@ -18,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-from tests.helpers import EXAMPLES, REALWORLD, Result, run_hal
+from tests.helpers import EXAMPLES, Result, realworld, run_hal
 
 # Secrets of the two fixtures: none may ever reach stdout or stderr.
 EXAMPLE_SECRETS = ("example-secret", "example-storage-key")
@@ -48,8 +48,8 @@ def copy_realworld(root: Path, *, location: str | None = None) -> Path:
     """
     target = root / "realworld-hal"
     target.mkdir()
-    shutil.copy(REALWORLD / "config", target / "config")
-    shutil.copytree(REALWORLD / "default", target / "default")
+    shutil.copy(realworld() / "config", target / "config")
+    shutil.copytree(realworld() / "default", target / "default")
     for path in [target, *target.rglob("*")]:
         path.chmod(path.stat().st_mode | stat.S_IWUSR)
     if location is not None:

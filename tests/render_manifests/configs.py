@@ -13,7 +13,7 @@ from pyhalyard import pipeline
 from pyhalyard.halconfig.paths import HalPaths
 from pyhalyard.render.build import build_bundle
 from pyhalyard.render.bundle import Bundle, KubeObject
-from tests.helpers import EXAMPLES, REALWORLD
+from tests.helpers import EXAMPLES, realworld
 
 MASTER = "redis://:master-pw-123@redis-master.redis:6379"
 REPLICA = "redis://:replica-pw-456@redis-replica.redis:6379"
@@ -162,7 +162,7 @@ def make_hal(tmp: Path, name: str) -> Path:
         return target
     if name == "realworld":  # Halyard's own config (1.30.1), namespace placeholder filled in
         target = tmp / "realworld-hal"
-        shutil.copytree(REALWORLD, target)
+        shutil.copytree(realworld(), target)
         config = target / "config"
         config.write_text(config.read_text().replace("SPINNAKER_NAMESPACE", "oss-spinnaker"))
         return target

@@ -11,7 +11,7 @@ from pyhalyard import catalog
 from pyhalyard.errors import HalError
 from pyhalyard.render.bundle import Bundle
 from pyhalyard.render.images import bundled_versions, default_registry
-from tests.helpers import REALWORLD, run_hal
+from tests.helpers import realworld, run_hal
 from tests.render_manifests.configs import deployment, find, render, write_hal
 
 LEGACY = "us-docker.pkg.dev/spinnaker-community/docker"
@@ -69,7 +69,7 @@ def test_1_30_1_uses_the_bundled_bom(tmp_path: Path) -> None:
 
 def test_bundled_bom_matches_what_halyard_resolved() -> None:
     """The bundled 1.30.1 BOM is exactly the artifactIds in Halyard's history file."""
-    history = yaml.safe_load((REALWORLD / "default/history/service-settings.yml").read_text())
+    history = yaml.safe_load((realworld() / "default/history/service-settings.yml").read_text())
     bom = yaml.safe_load((Path(__file__).resolve().parents[2] / "src/pyhalyard/data/boms"
                           / "1.30.1.yml").read_text())
     for key, entry in history["services"].items():
@@ -84,7 +84,7 @@ def test_bundled_bom_matches_what_halyard_resolved() -> None:
 
 def test_realworld_images_are_what_halyard_deployed(bundles: dict[str, Bundle]) -> None:
     """Halyard's config for 1.30.1 renders each image Halyard's history records."""
-    history = yaml.safe_load((REALWORLD / "default/history/service-settings.yml").read_text())
+    history = yaml.safe_load((realworld() / "default/history/service-settings.yml").read_text())
     found = images(bundles["realworld"])
     assert set(found) == {"clouddriver", "deck", "echo", "front50", "gate", "igor", "orca",
                           "rosco"}  # redis: skipLifeCycleManagement

@@ -18,9 +18,11 @@ import yaml
 
 from pyhalyard.halconfig.paths import HalPaths
 from pyhalyard.pipeline import load, plan
-from tests.helpers import REALWORLD, run_hal
+from tests.helpers import realworld, run_hal
 
 from . import spring
+
+realworld()  # its tests are parametrized from the tree: without it the module is skipped
 
 NAMESPACE = "oss-spinnaker"
 
@@ -44,9 +46,9 @@ HALYARD_DIFFERENCES: dict[tuple[str, str], str] = {
 
 def halyard_files() -> dict[str, dict[str, str]]:
     """Which staged file Halyard gave to which service (its own record in history/)."""
-    record = yaml.safe_load((REALWORLD / "default" / "history" / "service-profiles.yml")
+    record = yaml.safe_load((realworld() / "default" / "history" / "service-profiles.yml")
                             .read_text())
-    staging = REALWORLD / "default" / "staging"
+    staging = realworld() / "default" / "staging"
     out: dict[str, dict[str, str]] = {}
     for service, files in record.items():
         yml = {name: (staging / name).read_text() for name in files
@@ -59,7 +61,7 @@ def halyard_files() -> dict[str, dict[str, str]]:
 @pytest.fixture(scope="module")
 def generated(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, tuple[str, ...]]]:
     hal_dir = tmp_path_factory.mktemp("realworld") / "hal"
-    shutil.copytree(REALWORLD, hal_dir, copy_function=shutil.copyfile)
+    shutil.copytree(realworld(), hal_dir, copy_function=shutil.copyfile)
     for root, dirs, _ in os.walk(hal_dir):
         for name in (".", *dirs):
             os.chmod(os.path.join(root, name), 0o755)

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from pyhalyard.render.topology import SPLIT, to_mermaid, topology_for
-from tests.helpers import SHARED
+from tests.helpers import shared
 from tests.topology.conftest import MakeHal, plan_of
 from tests.topology.mermaid import parse, seed_chart
 
-SEED = SHARED / "seed" / "high-availability.md"
+SEED = "seed/high-availability.md"
 
 
 def test_seed_diagram_parses_to_its_edge_list() -> None:
-    chart = seed_chart(SEED)
+    chart = seed_chart(shared(SEED))
     assert chart.unparsed == []
     assert len(chart.edges) == 19
     assert ("igor", "echo-worker") in chart.edges  # echo-slave read as echo-worker
@@ -21,7 +21,7 @@ def test_seed_diagram_parses_to_its_edge_list() -> None:
 def test_seed_edges_are_a_subset_of_the_full_ha_picture(make_hal: MakeHal) -> None:
     # Both splits, disableClouddriverRoDeck absent, fiat and kayenta (and igor) on.
     graph = topology_for(plan_of(make_hal(clouddriver_ha=True, echo_ha=True)))
-    seed = seed_chart(SEED)
+    seed = seed_chart(shared(SEED))
 
     missing = seed.edges - graph.pairs()
     assert missing == set(), f"seed edges not drawn: {sorted(missing)}"
@@ -41,4 +41,4 @@ def test_the_mermaid_text_says_what_the_graph_says(make_hal: MakeHal) -> None:
     assert chart.classes["split"] == {"clouddriver-caching", "clouddriver-ro", "clouddriver-rw",
                                       "echo-scheduler", "echo-worker"}
     # and the seed's subset holds on the text as well
-    assert seed_chart(SEED).edges <= chart.edges
+    assert seed_chart(shared(SEED)).edges <= chart.edges

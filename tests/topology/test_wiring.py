@@ -20,7 +20,7 @@ from pyhalyard.render.topology import (
     build_topology,
     topology_for,
 )
-from tests.helpers import REALWORLD
+from tests.helpers import realworld
 from tests.topology.conftest import (
     DECK_REPLICA_HOST,
     MASTER_HOST,
@@ -219,7 +219,7 @@ def test_an_external_redis_service_is_named_by_host(make_hal: MakeHal) -> None:
 
 def test_realworld_halyard_config(tmp_path: Path) -> None:
     root = tmp_path / "hal"
-    shutil.copytree(REALWORLD, root)
+    shutil.copytree(realworld(), root)
     graph = topology_for(plan_of(root))
     pairs = graph.pairs()
     assert {("deck", "gate"), ("gate", "clouddriver"), ("orca", "clouddriver"),
