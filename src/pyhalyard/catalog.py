@@ -129,6 +129,11 @@ READ_ONLY_ROLES: frozenset[str] = frozenset({"clouddriver-ro", "clouddriver-ro-d
 # Roles that must never run more than one pod at once.
 SINGLETON_ROLES: frozenset[str] = frozenset({"echo-scheduler"})
 
+# Services whose pods run echo's cron scheduler (the unsplit echo does; echo-worker does not).
+# Unless the scheduler is clustered, two of their pods alive at once fire every trigger twice,
+# so they are replaced with Recreate: the old pod is gone before the new one starts.
+SCHEDULERS: frozenset[str] = frozenset({"echo", "echo-scheduler"})
+
 # Seconds a clouddriver pod gets to finish its in-flight operations when stopped.
 CLOUDDRIVER_TERMINATION_GRACE = 720
 

@@ -40,17 +40,17 @@ def _scheduler_rank(target: str) -> int:
     return 2
 
 
-def sql_clustered(custom: CustomFiles) -> bool:
+def sql_clustered(custom: CustomFiles, name: str = "echo-scheduler") -> bool:
     """Is echo's scheduler backed by SQL, and therefore clustered?
 
     Echo's SchedulerConfiguration sets Quartz's ``org.quartz.jobStore.isClustered`` (and
     ``instanceId: AUTO``) exactly when ``sql.enabled`` is true, so several scheduler pods
     then share one job store and each trigger fires once.  ``scheduler.compensationJob``
     only re-fires *missed* triggers and does not make two schedulers safe, so it does not
-    count.  The check reads the custom profiles that reach echo-scheduler (SPEC §5) in
-    Spring's order; the last file that sets ``sql.enabled`` decides.
+    count.  The check reads the custom profiles that reach ``name`` (echo-scheduler, or the
+    unsplit echo; SPEC §5) in Spring's order; the last file that sets ``sql.enabled`` decides.
     """
-    service = catalog.BY_NAME["echo-scheduler"]
+    service = catalog.BY_NAME[name]
     ranked = []
     for rel, text in custom.profiles.items():
         target = profile_target(rel, service)

@@ -35,6 +35,9 @@ class ServicePlan:
     replicas: int
     pod_sizing: dict[str, Any]
     container_sizing: dict[str, Any]
+    # Its pods run echo's cron scheduler and it is not clustered: never two pods at once,
+    # not even during a rollout (rendered with ``strategy: Recreate``).
+    lone_scheduler: bool
     spring_profiles: tuple[str, ...]
     env: dict[str, str]
     # Properties of ``<name>-overrides.yml`` (Redis of a role, re-pointed callees).
@@ -154,12 +157,14 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
         container = _sizing(env.custom_sizing, service.name)
         replicas = next((n for n in (pod.get("replicas"), settings.get("targetSize"))
                          if isinstance(n, int) and not isinstance(n, bool)), 1)
-        if service.name in catalog.SINGLETON_ROLES and not sql_clustered(custom):
+        lone_scheduler = (service.name in catalog.SCHEDULERS
+                          and not sql_clustered(custom, service.name))
+        if service.name in catalog.SINGLETON_ROLES and lone_scheduler:
             replicas = 1  # never two schedulers (validation reports asking for more)
         first_pass[service.name] = dict(
             service=service, enabled=enabled, settings=settings, address=address, port=port,
             base_url=_base_url(service, dep, settings, address, port), replicas=replicas,
-            pod_sizing=pod, container_sizing=container,
+            pod_sizing=pod, container_sizing=container, lone_scheduler=lone_scheduler,
             managed=enabled and service.deployable
             and settings.get("skipLifeCycleManagement") is not True,
         )

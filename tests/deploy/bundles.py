@@ -112,7 +112,7 @@ def service_bundle(plan: Plan, sp: ServicePlan,
     }
     if sp.env:
         container["env"] = [{"name": k, "value": v} for k, v in sorted(sp.env.items())]
-    replicas = 1 if sp.name in catalog.SINGLETON_ROLES else sp.replicas
+    replicas = sp.replicas
     spec: dict[str, Any] = {
         "replicas": replicas,
         "selector": {"matchLabels": dict(selector)},
@@ -120,7 +120,7 @@ def service_bundle(plan: Plan, sp: ServicePlan,
             "containers": [container],
             "volumes": [{"name": "spin-config", "secret": {"secretName": secret}}]}},
     }
-    if sp.name in catalog.SINGLETON_ROLES:
+    if sp.lone_scheduler:
         spec["strategy"] = {"type": "Recreate"}
     meta = {"name": sp.k8s_name, "namespace": ns, "labels": dict(labels)}
     objects: list[KubeObject] = [

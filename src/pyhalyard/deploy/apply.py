@@ -31,6 +31,8 @@ CONFIG_SECRET_MARK = "-files-"
 # Order of a service's objects: what the Deployment mounts and exposes exists before its pods.
 APPLY_ORDER = {"Secret": 0, "Service": 1, "PodDisruptionBudget": 2, "Deployment": 9}
 FIRST_POLL = 0.05
+SCHEDULER_GAP = ("no cron trigger fires until the new pod is ready "
+                 "(Recreate: never two schedulers at once)")
 POLL_GROWTH = 1.25
 
 
@@ -248,7 +250,12 @@ class _Runner:
                 return False, None, f"Deployment {deployment} disappeared"
             if rollout.complete:
                 return True, rollout, rollout.summary()
-            self.progress.update(service, "rolling out", rollout.summary())
+            if rollout.recreate and service in catalog.SCHEDULERS:
+                # Said, not hidden: crons pause for this gap so that none ever fires twice.
+                self.progress.update(service, "recreating",
+                                     f"{rollout.summary()}; {SCHEDULER_GAP}")
+            else:
+                self.progress.update(service, "rolling out", rollout.summary())
             if rollout.stalled:
                 return False, rollout, rollout.summary()
             remaining = deadline - time.monotonic()

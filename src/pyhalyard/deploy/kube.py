@@ -141,6 +141,8 @@ class Rollout:
     available: int
     conditions: tuple[Condition, ...]
     deleting: bool
+    # strategy Recreate: every old pod is gone before a new one starts (a gap, never an overlap)
+    recreate: bool = False
 
     @classmethod
     def from_object(cls, obj: Mapping[str, Any]) -> Rollout:
@@ -162,6 +164,7 @@ class Rollout:
                           str(c.get("reason") or ""), str(c.get("message") or ""))
                 for c in status.get("conditions") or ()),
             deleting=bool(meta.get("deletionTimestamp")),
+            recreate=(spec.get("strategy") or {}).get("type") == "Recreate",
         )
 
     @property

@@ -616,8 +616,8 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
         "selector": {"matchLabels": dict(match)},
         "template": {"metadata": pod_meta, "spec": pod},
     }
-    if sp.name in catalog.SINGLETON_ROLES:
-        # Never two schedulers at once, not even during a rollout.
+    if sp.lone_scheduler:
+        # Never two schedulers at once, not even during a rollout (a short gap instead).
         spec["strategy"] = {"type": "Recreate"}
     elif k8s.get("deploymentStrategy"):
         spec["strategy"] = k8s["deploymentStrategy"]
