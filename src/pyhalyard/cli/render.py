@@ -50,7 +50,7 @@ def render(output_dir: Path, registry: str | None, bom: Path | None) -> None:
     """Render Kubernetes objects and profiles into DIR (no cluster needed).
 
     DIR gets kustomization.yaml plus one file per object; build it with
-    `kubectl kustomize DIR`, apply it with `kubectl apply -k DIR`.  Config Secrets
+    `kubectl kustomize DIR`, apply it with `kubectl apply --server-side -k DIR`.  Config Secrets
     are inside, so the files are readable by you only.
     """
     app = get_app()
@@ -129,6 +129,6 @@ def _render(app: AppContext, output_dir: Path, registry: str | None, bom: Path |
             count = row["replicas"]
             click.echo(f"  {name}  {count} replica{'s' if count != 1 else ' '}  {row['image']}")
         click.echo(f"  {written.objects} objects; build with `kubectl kustomize {output_dir}`, "
-                   f"apply with `kubectl apply -k {output_dir}`")
+                   f"apply with `kubectl apply --server-side -k {output_dir}`")
 
     app.emit(data, human)
