@@ -3,7 +3,7 @@
 
 Usage::
 
-    python scripts/gen_release_table.py SOURCE [--output FILE] [--check]
+    python scripts/gen_release_table.py SOURCE [--mirrors DIR] [--output FILE] [--check]
 
 SOURCE is either a git directory of github.com/spinnaker/spinnaker.io (a bare mirror
 or a checkout: the changelogs are read from ``HEAD:content/en/changelogs``, and the
@@ -19,6 +19,12 @@ Releases whose changelog only embeds a GitHub gist (1.19.0 to 1.27.0) carry no
 versions in the source: they are listed with ``tags: none`` and the reason, so pyhalyard
 knows the release exists and asks for its BOM instead of guessing.  From 2025.0.0 every
 image is tagged with the release version (``tags: release``).
+
+Public copies of Halyard's own BOMs (PUBLIC_BOMS: repository, commit, path) fill a
+release the changelogs cannot, and are checked against the changelogs where both
+speak.  They are read from git mirrors under ``--mirrors DIR`` (``<owner>+<name>/repo``
+or ``<owner>+<name>``, the layout of the fetch tool); only the version numbers and the
+reference reach the table.
 
 The output is deterministic: the same SOURCE always gives the same bytes, and
 ``--check`` exits 1 when FILE differs from what SOURCE gives.
@@ -49,6 +55,13 @@ DEPENDENCIES_SOURCE = ("spinnaker/spinnaker@03a3c47177e3b06dd83a9581a8a82f7abfcf
 REGISTRY_SOURCE = ("SPEC §5; spinnaker/spinnaker.io "
                    "content/en/changelogs/2026.0.0-changelog.md (Images: images move to GHCR "
                    "after 2026.0)")
+
+# Halyard BOMs committed to public repositories: (repository, commit, path).
+PUBLIC_BOMS = (
+    # a user's copy of Halyard's ~/.hal/.boms/bom/1.26.7.yml (timestamped build tags)
+    ("hbstarjason2021/spinnaker-install", "087b9f5463a9b65f88851ba804aace3a199178a5",
+     "bom_1_26_7.yaml"),
+)
 
 _FILE = re.compile(r"^(\d+)\.(\d+)\.(\d+)-changelog\.md$")
 _HEADING = re.compile(r"^##\s+\[([A-Za-z0-9]+)\]\(#[A-Za-z0-9-]+\)\s+(\d+\.\d+\.\d+)\s*$")
@@ -150,8 +163,52 @@ def read_source(source: Path) -> tuple[dict[str, str], str | None]:
 
 
 # ------------------------------------------------------------------ the table
-def build(texts: dict[str, str]) -> list[dict[str, object]]:
+@dataclass
+class PublicBom:
+    reference: str
+    version: str
+    services: dict[str, str]
+
+
+def parse_public_bom(reference: str, text: str) -> PublicBom:
+    """The release and service versions of a Halyard BOM (``local:`` prefixes dropped)."""
+    import yaml
+
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
+        raise ValueError(f"{reference}: not a Halyard BOM (no services mapping)")
+    services = {}
+    for name, entry in data["services"].items():
+        name = str(name).strip('"')
+        if name in SERVICES and isinstance(entry, dict) and entry.get("version"):
+            version = str(entry["version"])
+            services[name] = version.removeprefix("local:")
+    missing = [s for s in SERVICES if s not in services]
+    if missing:
+        raise ValueError(f"{reference}: no version for {', '.join(missing)}")
+    return PublicBom(reference, str(data.get("version", "")).removeprefix("local:"), services)
+
+
+def read_public_boms(mirrors: Path | None) -> list[PublicBom]:
+    if mirrors is None:
+        return []
+    out = []
+    for repository, commit, path in PUBLIC_BOMS:
+        name = repository.replace("/", "+")
+        gitdir = next((g for g in (_git_dir(mirrors / name / "repo"), _git_dir(mirrors / name))
+                       if g is not None), None)
+        if gitdir is None:
+            raise FileNotFoundError(f"{mirrors}: no git mirror of {repository} "
+                                    f"(expected {mirrors / name / 'repo'})")
+        text = _git(gitdir, "show", f"{commit}:{path}").decode("utf-8")
+        out.append(parse_public_bom(f"{repository}@{commit}:{path}", text))
+    return out
+
+
+def build(texts: dict[str, str], boms: list[PublicBom] | None = None
+          ) -> list[dict[str, object]]:
     """Releases newest first; 1.x entries carry each service's version and where it came from."""
+    by_release = {bom.version: bom for bom in boms or []}
     logs = sorted((parse_changelog(name, text) for name, text in texts.items()),
                   key=lambda log: log.version)
     logs = [log for log in logs if log.version >= FIRST_RELEASE]
@@ -175,7 +232,18 @@ def build(texts: dict[str, str]) -> list[dict[str, object]]:
                 current[service] = (version, _text(log.version))
         complete = current is not None and all(s in current for s in SERVICES)
         carried[line] = current if complete or log.listed else None
-        if complete and current is not None:
+        public = by_release.pop(_text(log.version), None)
+        if public is not None and complete and current is not None:
+            differ = {s: (current[s][0], public.services[s]) for s in SERVICES
+                      if current[s][0] != public.services[s]}
+            if differ:
+                raise ValueError(f"{public.reference} disagrees with the changelogs of "
+                                 f"{_text(log.version)}: {differ}")
+        if public is not None and not complete:
+            entry["tags"] = "bom"
+            entry["services"] = {s: public.services[s] for s in SERVICES}
+            entry["bom"] = public.reference
+        elif complete and current is not None:
             entry["tags"] = "bom"
             entry["services"] = {s: current[s][0] for s in SERVICES}
             entry["listedIn"] = {s: current[s][1] for s in SERVICES}
@@ -189,14 +257,19 @@ def build(texts: dict[str, str]) -> list[dict[str, object]]:
                 entry["missing"] = ("no changelog of this release line lists "
                                     + ", ".join(absent))
         out.append(entry)
+    if by_release:
+        raise ValueError("public BOMs of releases without a changelog: "
+                         + ", ".join(sorted(by_release)))
     out.reverse()
     return out
 
 
 def _scalar(value: object) -> str:
     text = str(value)
-    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._/-]*", text) and not re.fullmatch(
-            r"[0-9.]+|true|false|null|yes|no|on|off", text, re.IGNORECASE):
+    # plain only when YAML cannot read it as anything but this string (no numbers,
+    # dates or booleans: those start with a digit or are a YAML keyword)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9._/-]*", text) and not re.fullmatch(
+            r"true|false|null|yes|no|on|off|y|n", text, re.IGNORECASE):
         return text
     return "'" + text.replace("'", "''") + "'"
 
@@ -227,7 +300,7 @@ def render(releases: list[dict[str, object]], commit: str | None) -> str:
     ]
     for entry in releases:
         out.append(f"- version: {_scalar(entry['version'])}")
-        for key in ("date", "changelog", "tags", "missing"):
+        for key in ("date", "changelog", "tags", "missing", "bom"):
             if key in entry:
                 out.append(f"  {key}: {_scalar(entry[key])}")
         for key in ("services", "listedIn"):
@@ -239,15 +312,17 @@ def render(releases: list[dict[str, object]], commit: str | None) -> str:
     return "\n".join(out) + "\n"
 
 
-def generate(source: Path) -> str:
+def generate(source: Path, mirrors: Path | None = None) -> str:
     texts, commit = read_source(source)
-    return render(build(texts), commit)
+    return render(build(texts, read_public_boms(mirrors)), commit)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("source", type=Path,
                         help="spinnaker.io git dir, or a folder of <version>-changelog.md")
+    parser.add_argument("--mirrors", type=Path,
+                        help="folder of git mirrors holding PUBLIC_BOMS (<owner>+<name>/repo)")
     parser.add_argument("--output", type=Path,
                         default=Path(__file__).resolve().parent.parent
                         / "src/pyhalyard/data/releases.yml")
@@ -255,8 +330,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="exit 1 if OUTPUT differs from what SOURCE gives")
     args = parser.parse_args(argv)
     try:
-        text = generate(args.source)
-    except (OSError, ValueError, subprocess.CalledProcessError) as exc:
+        text = generate(args.source, args.mirrors)
+    except (OSError, ValueError, subprocess.CalledProcessError) as exc:  # one line, no trace
         print(f"error: {exc}", file=sys.stderr)
         return 2
     if args.check:
