@@ -91,7 +91,7 @@ def table() -> Table:
     import yaml
 
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    data = yaml.load(TABLE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506
+    data = yaml.load(TABLE.read_text(encoding="utf-8"), Loader=loader)
     releases = tuple(
         Release(version=str(r["version"]), date=str(r.get("date") or ""),
                 changelog=str(r.get("changelog") or ""), tags=str(r["tags"]),

@@ -138,6 +138,15 @@ def test_edit_accepts_releases_local_and_cached_boms(hal: Hal) -> None:
     assert hal("config", "version", "edit", "--version", "local:1.99.0-custom").code == 0
 
 
+def test_edit_accepts_a_calver_release_newer_than_the_table(hal: Hal) -> None:
+    result = hal("config", "version", "edit", "--version", "2099.1.0")
+    assert result.code == 0 and deployment(hal)["version"] == "2099.1.0"
+    assert "newer than every release pyhalyard's table knows" in result.err
+    before = hal.bytes()
+    older = hal("config", "version", "edit", "--version", "2025.0.99")  # inside the table
+    assert older.code == 1 and hal.bytes() == before
+
+
 def test_edit_warns_when_a_release_needs_a_bom(hal: Hal) -> None:
     result = hal("config", "version", "edit", "--version", "1.20.5")
     assert result.code == 0 and deployment(hal)["version"] == "1.20.5"

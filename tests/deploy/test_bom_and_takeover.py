@@ -93,7 +93,7 @@ def test_diff_names_images_that_differ_from_halyards_record(hal_dir: Path) -> No
     }}))
     result = hal(hal_dir, "deploy", "diff")
     assert result.code == 0, result.err
-    report = result.out.split("\n\n")[-1].splitlines()
+    report = result.out.split("\n\n")[0].splitlines()  # before the object diff
     assert report == [
         f"Images that differ from what Halyard last deployed ({record}):",
         f"  spin-gate  {LEGACY}/gate:2025.1.3 -> {LEGACY}/gate:2025.2.1"]
@@ -103,8 +103,8 @@ def test_diff_names_images_that_differ_from_halyards_record(hal_dir: Path) -> No
          "new": f"{LEGACY}/gate:2025.2.1"}]}
     record.write_text(yaml.safe_dump({"services": {
         "gate": {"artifactId": f"{LEGACY}/gate:2025.2.1"}}}))
-    assert hal(hal_dir, "deploy", "diff").out.rstrip().endswith(
-        f"Images: all 1 match what Halyard last deployed ({record}).")
+    assert hal(hal_dir, "deploy", "diff").out.startswith(
+        f"Images: all 1 match what Halyard last deployed ({record}).\n\n")
 
 
 def test_diff_without_halyards_record_says_nothing_about_it(hal_dir: Path) -> None:
@@ -133,5 +133,5 @@ def test_taking_over_the_realworld_install(tmp_path: Path) -> None:
     config.write_text(config.read_text().replace("version: 1.30.1", "version: 1.29.3"))
     same = hal(hal_dir, "deploy", "diff")
     assert same.code == 0, same.err
-    assert same.out.rstrip().endswith("Images: all 8 match what Halyard last deployed "
-                                      f"({hal_dir / 'default/history/service-settings.yml'}).")
+    assert same.out.startswith("Images: all 8 match what Halyard last deployed "
+                               f"({hal_dir / 'default/history/service-settings.yml'}).\n")

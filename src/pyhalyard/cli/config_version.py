@@ -20,15 +20,23 @@ def _check_known(paths: HalPaths, value: str) -> None:
     """Refuse a version no BOM source knows: a typo would otherwise surface only at deploy.
 
     Known: a release in the bundled table, or one whose BOM is in ``.boms/bom/``
-    (``local:X`` included).  A release in the table without tags is accepted with a
-    warning, since it needs a BOM before it can deploy.
+    (``local:X`` included).  Accepted with a warning: a release in the table without
+    tags (it needs a BOM before it can deploy) and a CalVer release newer than the table.
     """
-    from pyhalyard.releases import TAGS_UNKNOWN, strip_local, table
+    from pyhalyard.releases import TAGS_UNKNOWN, release_tuple, strip_local, table
 
     name = strip_local(value)
     cached = "/" not in name and (paths.boms_dir / f"{name}.yml").is_file()
     release = table().find(name)
     if cached:
+        return
+    key = release_tuple(name)
+    newest = table().latest()
+    if release is None and key is not None and key >= (2025, 0, 0) and key > newest.key:
+        # images are tagged with the release from 2025.0.0 on: a release newer than the
+        # table needs no BOM, but may be a typo
+        click.echo(f"warning: {name} is newer than every release pyhalyard's table knows "
+                   f"(newest: {newest.version}); its images must be tagged {name}", err=True)
         return
     if release is None:
         raise HalError(f"--version: '{value}' is not a Spinnaker release pyhalyard knows "

@@ -340,8 +340,8 @@ def diff(live: bool, bom: Path | None) -> None:
     takeover = takeover_report(app.paths.deployment(loaded.deployment.name), bundle)
     if takeover is not None:
         data["halyardImages"] = takeover.as_dict()
-    app.emit(data, lambda: click.echo(differ.render(changes, against)
-                                      + (f"\n\n{takeover.text()}" if takeover else "")))
+    app.emit(data, lambda: click.echo((f"{takeover.text()}\n\n" if takeover else "")
+                                      + differ.render(changes, against)))
 
 
 def _live_changes(app: AppContext, loaded: Loaded, bundle: Bundle) -> list[Any]:
