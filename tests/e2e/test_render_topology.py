@@ -59,13 +59,13 @@ def test_render_realworld_uses_the_bom_and_leaves_external_redis_alone(
     services = {s["service"]: s for s in data["services"]}  # type: ignore[attr-defined]
     assert services["redis"]["managed"] is False and services["redis"]["objects"] == []
     assert services["clouddriver"]["image"] == (
-        "us-docker.pkg.dev/spinnaker-community/docker/clouddriver:5.78.4")
+        "us-docker.pkg.dev/spinnaker-community/docker/clouddriver:5.80.1")  # 1.30.1's
     assert not any(p.name.startswith("deployment-spin-redis") for p in out.iterdir())
     assert data["namespace"] == "oss-spinnaker"
     human = hal(realworld_ns, "deploy", "render", "--output-dir", str(out))
     assert_ok(human)
     assert "spin-redis        not managed (skipLifeCycleManagement)" in human.out
-    assert "images from bundled BOM 1.30.1" in human.out
+    assert "images from the bundled release table (1.30.1)" in human.out
 
 
 def test_render_never_replaces_a_folder_it_did_not_write(example: Path, tmp_path: Path) -> None:
@@ -116,7 +116,7 @@ def test_bad_registry_is_a_usage_error(example: Path, tmp_path: Path, registry: 
 def test_registry_and_bom_flags(realworld_ns: Path, tmp_path: Path) -> None:
     data = render(realworld_ns, tmp_path / "out", "--registry", "mirror.example.com:5000/spin/")
     images = {s["image"] for s in data["services"] if s["image"]}  # type: ignore[attr-defined]
-    assert "mirror.example.com:5000/spin/gate:6.57.2" in images
+    assert "mirror.example.com:5000/spin/gate:6.58.1" in images
     bad_bom = tmp_path / "bom.yml"
     bad_bom.write_text("version: 1.30.1\nservices: [\n")
     assert_error(hal(realworld_ns, "deploy", "render", "--output-dir", str(tmp_path / "o2"),

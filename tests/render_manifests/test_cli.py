@@ -85,7 +85,7 @@ def test_bom_and_registry_flags(tmp_path: Path) -> None:
     assert result.code == 0, result.err
     doc = yaml.safe_load((out / "deployment-spin-orca.yaml").read_text())
     assert doc["spec"]["template"]["spec"]["containers"][0]["image"] == \
-        "mirror.example.com/spinnaker/orca:8.27.2"
+        "mirror.example.com/spinnaker/orca:8.31.1"  # 1.30.1 shipped orca 8.31.1
     missing = run_hal("deploy", "render", "--output-dir", str(out), "--bom",
                       str(tmp_path / "nope.yml"), hal_dir=hal)
     assert missing.code == 2  # click: the file must exist

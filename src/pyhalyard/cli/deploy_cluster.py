@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import sys
 from collections.abc import Iterable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -97,10 +98,16 @@ def _require_distributed(loaded: Loaded) -> None:
                        "--type Distributed --account-name ACCOUNT")
 
 
-def _render(plan: Plan, app: AppContext) -> Bundle:
+def _render(plan: Plan, app: AppContext, bom: Path | None = None) -> Bundle:
     from pyhalyard.render.build import build_bundle
 
-    return build_bundle(plan, app.paths)
+    return build_bundle(plan, app.paths, bom=bom)
+
+
+_bom_option = click.option(
+    "--bom", metavar="FILE", type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="BOM file (Halyard's layout) giving each service's image tag; its version must be "
+         "the configured one.")
 
 
 def _redis_preflight(app: AppContext, plan: Plan) -> None:
@@ -227,10 +234,11 @@ def _wait_options(func: Any) -> Any:
               help="Every service but these.")
 @click.option("--no-live-checks", is_flag=True,
               help="Skip the Redis endpoint check before deploying.")
+@_bom_option
 @_wait_options
 @common_options
 def apply(service_names: tuple[str, ...], exclude_service_names: tuple[str, ...],
-          no_live_checks: bool, timeout_minutes: float, max_parallel: int,
+          no_live_checks: bool, bom: Path | None, timeout_minutes: float, max_parallel: int,
           delete_orphaned_services: bool, poll_interval: float,
           wait_for_completion: bool) -> None:
     """Deploy to the cluster: safe order, wait until ready, record history.
@@ -249,7 +257,7 @@ def apply(service_names: tuple[str, ...], exclude_service_names: tuple[str, ...]
     _require_distributed(loaded)
     creds = _credentials(loaded, check=True)
     plan = pipeline.plan(loaded)
-    bundle = _render(plan, app)
+    bundle = _render(plan, app, bom)
     if not no_live_checks:
         _redis_preflight(app, plan)
     options = _options(timeout_minutes, max_parallel, poll_interval, delete_orphaned_services,
@@ -264,12 +272,17 @@ def apply(service_names: tuple[str, ...], exclude_service_names: tuple[str, ...]
 @click.command()
 @click.option("--to", "to", type=click.IntRange(min=1), metavar="N",
               help="History entry to restore (default: the one before the last).")
+@_bom_option
 @_wait_options
 @common_options
-def rollback(to: int | None, timeout_minutes: float, max_parallel: int,
+def rollback(to: int | None, bom: Path | None, timeout_minutes: float, max_parallel: int,
              delete_orphaned_services: bool, poll_interval: float,
              wait_for_completion: bool) -> None:
-    """Re-apply an earlier recorded bundle (same safe order as apply)."""
+    """Re-apply an earlier recorded bundle (same safe order as apply).
+
+    With --bom FILE, the restored services run the images FILE gives (for the
+    configured imageVariant; artifactId pins still win) instead of the recorded ones.
+    """
     from pyhalyard.deploy import history
 
     app = get_app()
@@ -282,6 +295,11 @@ def rollback(to: int | None, timeout_minutes: float, max_parallel: int,
                            f"{'s' if len(recorded) != 1 else ''} recorded in {dep_paths.history}")
         to = recorded[-2]
     bundle = history.load(dep_paths, to)
+    if bom is not None:
+        from pyhalyard import pipeline
+        from pyhalyard.render.retag import retag
+
+        bundle = retag(bundle, pipeline.plan(loaded), app.paths, bom)
     creds = _credentials(loaded)
     options = _options(timeout_minutes, max_parallel, poll_interval, delete_orphaned_services,
                        None, _protected(bundle))
@@ -294,8 +312,9 @@ def rollback(to: int | None, timeout_minutes: float, max_parallel: int,
 @click.command()
 @click.option("--live", is_flag=True,
               help="Compare with the objects in the cluster instead of the last applied bundle.")
+@_bom_option
 @common_options
-def diff(live: bool) -> None:
+def diff(live: bool, bom: Path | None) -> None:
     """Show what apply would change; Secret values are never shown, only changed keys."""
     from pyhalyard import pipeline
     from pyhalyard.deploy import diff as differ
@@ -304,7 +323,7 @@ def diff(live: bool) -> None:
     app = get_app()
     loaded = _load(app)
     plan = pipeline.plan(loaded)
-    bundle = _render(plan, app)
+    bundle = _render(plan, app, bom)
     if live:
         changes = _live_changes(app, loaded, bundle)
         against = f"the cluster (namespace {bundle.namespace})"
@@ -313,10 +332,16 @@ def diff(live: bool) -> None:
         changes = differ.diff_bundles(previous[1] if previous else None, bundle)
         against = (f"the last applied bundle (#{previous[0]})" if previous
                    else "nothing (no bundle applied yet)")
-    data = {"against": against, "changes": [
+    data: dict[str, Any] = {"against": against, "changes": [
         {"action": c.action, "kind": c.kind, "name": c.name, "note": c.note,
          "lines": list(c.lines)} for c in changes]}
-    app.emit(data, lambda: click.echo(differ.render(changes, against)))
+    from pyhalyard.deploy.halyard_record import takeover_report
+
+    takeover = takeover_report(app.paths.deployment(loaded.deployment.name), bundle)
+    if takeover is not None:
+        data["halyardImages"] = takeover.as_dict()
+    app.emit(data, lambda: click.echo((f"{takeover.text()}\n\n" if takeover else "")
+                                      + differ.render(changes, against)))
 
 
 def _live_changes(app: AppContext, loaded: Loaded, bundle: Bundle) -> list[Any]:

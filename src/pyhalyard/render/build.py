@@ -33,7 +33,7 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
     """Render ``plan`` completely, in memory; raise HalError before anything is written.
 
     ``registry`` replaces the image registry, ``bom`` the BOM file (else
-    ``<hal-dir>/.boms/bom/<version>.yml``, the release rule, or a bundled BOM).
+    ``<hal-dir>/.boms/bom/<version>.yml``, the release rule, or the bundled release table).
 
     ``services`` holds every enabled, deployable service.  A service with
     ``skipLifeCycleManagement: true`` is present with its profiles and *no* objects:

@@ -1,18 +1,24 @@
 """Which container image each service runs: ``<registry>/<artifact>:<tag>``.
 
-Releases from 2025.0.0 on ship every service together, tagged with the release
-version, so no lookup is needed.  Older releases tie each service to its own
-version through a BOM (bill of materials); Halyard caches those under
-``<hal-dir>/.boms/bom/<version>.yml`` and we read the same file, falling back
-to the few BOMs bundled in ``pyhalyard/data/boms``.  The BOM is only read when
-some service actually needs a tag from it, so a config that pins every image
-with ``artifactId`` renders without one.
+Halyard's rule (KubernetesService.getArtifactId): the tag is the service's version
+in the release's BOM (a ``local:`` prefix stripped), followed by ``-<variant>`` for
+every imageVariant but SLIM (``UBUNTU_JAVA11`` -> ``-ubuntu-java11``); the registry is
+the BOM's ``artifactSources.dockerRegistry``, which a service's own
+``artifactSources`` may override.  Releases from 2025.0.0 on ship every service
+together, tagged with the release version.
+
+Where the BOM comes from, first match wins: ``--bom FILE``; Halyard's cache
+``<hal-dir>/.boms/bom/<version>.yml`` (``local:X`` reads ``X.yml``, as Halyard does);
+the bundled release table (``pyhalyard.releases``).  A BOM whose ``version`` is not the
+requested release is refused, so a file saved under the wrong name cannot deploy
+another release's images.  The BOM is only read when some service needs a tag from
+it, so a config that pins every image with ``artifactId`` renders without one.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from pyhalyard import catalog
@@ -20,14 +26,23 @@ from pyhalyard.errors import ConfigError, HalError
 from pyhalyard.halconfig.document import parse
 from pyhalyard.halconfig.paths import HalPaths
 from pyhalyard.plan import ServicePlan
+from pyhalyard.releases import (
+    TAGS_FROM_BOM,
+    TAGS_UNKNOWN,
+    Release,
+    release_tuple,
+    strip_local,
+)
 
-BUNDLED_BOMS = Path(__file__).resolve().parent.parent / "data" / "boms"
+__all__ = ["Bom", "Images", "check_registry", "default_registry", "read_bom",
+           "release_tuple", "resolve_bom"]
+
 # From this release on every image is tagged with the release version.
 UNIFIED_TAGS_FROM = (2025, 0, 0)
 # The last release line published to the legacy registry (SPEC §5).
 LAST_LEGACY_REGISTRY_LINE = (2026, 0)
+TABLE_SOURCE = "release table"
 
-_RELEASE = re.compile(r"^(\d+)\.(\d+)\.(\d+)$")
 # An image registry as the first part of an image reference: a host (optionally with a
 # port) and optional lowercase path components -- what Docker and Kubernetes accept.
 _HOST_LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?"
@@ -48,26 +63,12 @@ def check_registry(value: str, where: str) -> str:
     return registry
 
 
-def release_tuple(version: str) -> tuple[int, int, int] | None:
-    """``2025.2.1`` -> (2025, 2, 1); None for anything that is not a plain release."""
-    match = _RELEASE.match(version.strip())
-    if not match:
-        return None
-    return int(match[1]), int(match[2]), int(match[3])
-
-
 def default_registry(version: str) -> str:
     """SPEC §5: the legacy registry up to 2026.0.x, ghcr.io for later releases."""
-    release = release_tuple(version)
+    release = release_tuple(strip_local(version))
     if release is not None and release[:2] > LAST_LEGACY_REGISTRY_LINE:
         return catalog.GHCR_REGISTRY
     return catalog.LEGACY_REGISTRY
-
-
-def bundled_versions() -> list[str]:
-    if not BUNDLED_BOMS.is_dir():
-        return []
-    return sorted(p.stem for p in BUNDLED_BOMS.glob("*.yml"))
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,9 @@ class Bom:
     version: str
     tags: dict[str, str]
     registry: str | None
+    registries: dict[str, str] = field(default_factory=dict)  # per-service overrides
+    dependencies: dict[str, str] = field(default_factory=dict)
+    timestamp: str | None = None
 
     def tag(self, artifact: str) -> str:
         try:
@@ -85,6 +89,31 @@ class Bom:
         except KeyError:
             raise HalError(f"{self.source}: the BOM has no version for '{artifact}' "
                            f"(expected services.{artifact}.version)") from None
+
+    def as_halyard(self, registry: str) -> dict[str, object]:
+        """This BOM in Halyard's layout (what ``hal version bom`` prints)."""
+        services: dict[str, object] = {}
+        for name, version in self.tags.items():
+            entry: dict[str, object] = {"version": version}
+            if name in self.registries:
+                entry["artifactSources"] = {"dockerRegistry": self.registries[name]}
+            services[name] = entry
+        data: dict[str, object] = {"version": self.version}
+        if self.timestamp:
+            data["timestamp"] = self.timestamp
+        data["services"] = services
+        data["dependencies"] = {k: {"version": v} for k, v in self.dependencies.items()}
+        data["artifactSources"] = {"dockerRegistry": self.registry or registry}
+        return data
+
+
+def _version_of(entry: dict[object, object], source: str, where: str) -> str | None:
+    version = entry.get("version")
+    if version is None:
+        return None
+    if not isinstance(version, (str, int, float)) or isinstance(version, bool):
+        raise ConfigError(source, f"{where}.version: expected a string")
+    return strip_local(str(version))
 
 
 def read_bom(path: Path) -> Bom:
@@ -104,15 +133,28 @@ def read_bom(path: Path) -> Bom:
     if not isinstance(services, dict):
         raise ConfigError(source, "services: expected a mapping of artifact -> {version: ...}")
     tags: dict[str, str] = {}
+    registries: dict[str, str] = {}
     for artifact, entry in services.items():
         if not isinstance(entry, dict):
             continue  # Halyard BOMs carry a few non-service entries (e.g. defaultArtifact)
-        version = entry.get("version")
+        version = _version_of(entry, source, f"services.{artifact}")
         if version is None:
             continue
-        if not isinstance(version, (str, int, float)) or isinstance(version, bool):
-            raise ConfigError(source, f"services.{artifact}.version: expected a string")
-        tags[str(artifact)] = str(version)
+        tags[str(artifact)] = version
+        own = entry.get("artifactSources")
+        if isinstance(own, dict) and isinstance(own.get("dockerRegistry"), str) \
+                and own["dockerRegistry"].strip():
+            registries[str(artifact)] = check_registry(
+                own["dockerRegistry"], f"{source}: services.{artifact}.artifactSources."
+                                       "dockerRegistry")
+    dependencies: dict[str, str] = {}
+    deps = data.get("dependencies") or {}
+    if isinstance(deps, dict):
+        for name, entry in deps.items():
+            if isinstance(entry, dict):
+                version = _version_of(entry, source, f"dependencies.{name}")
+                if version is not None:
+                    dependencies[str(name)] = version
     sources = data.get("artifactSources") or {}
     if not isinstance(sources, dict):
         raise ConfigError(source, "artifactSources: expected a mapping")
@@ -121,19 +163,68 @@ def read_bom(path: Path) -> Bom:
         raise ConfigError(source, "artifactSources.dockerRegistry: expected a string")
     if registry:
         registry = check_registry(registry, f"{source}: artifactSources.dockerRegistry")
-    return Bom(source=source, version=str(data.get("version") or ""), tags=tags,
-               registry=registry or None)
+    version = data.get("version")
+    timestamp = data.get("timestamp")
+    return Bom(source=source, version=strip_local(str(version)) if version is not None else "",
+               tags=tags, registry=registry or None, registries=registries,
+               dependencies=dependencies,
+               timestamp=str(timestamp) if timestamp is not None else None)
 
 
-def unknown_version_message(version: str, paths: HalPaths) -> str:
-    bundled = ", ".join(bundled_versions()) or "none"
+def table_bom(release: Release) -> Bom:
+    """A bundled table row as a BOM; its source names the changelog it came from."""
+    from pyhalyard.releases import table
+
+    facts = table()
+    return Bom(source=f"{TABLE_SOURCE} {release.version} ({facts.source_of(release)})",
+               version=release.version, tags=dict(release.services), registry=None,
+               dependencies=dict(facts.dependencies), timestamp=release.date or None)
+
+
+def unknown_version_message(version: str, paths: HalPaths,
+                            release: Release | None = None) -> str:
     shown = version or "(not set)"
-    name = version if version and "/" not in version else "VERSION"
-    return (f"no image tags known for Spinnaker version '{shown}': releases from 2025.0.0 on "
-            f"need no BOM, older ones do. Supply one: save Halyard's BOM for it "
-            f"(`hal version bom {name} -o yaml`) as {paths.boms_dir / (name + '.yml')} "
-            f"or pass --bom FILE, or pin each image with artifactId in "
-            f"service-settings/<service>.yml. Bundled BOMs: {bundled}")
+    name = strip_local(version) if version and "/" not in version else "VERSION"
+    if release is not None and release.tags == TAGS_UNKNOWN:
+        why = (f"Spinnaker {release.version} is a release, but its image tags are in no "
+               f"public source pyhalyard's release table is built from ({release.missing})")
+    else:
+        why = (f"no image tags known for Spinnaker version '{shown}': it is not in the "
+               "bundled release table (`hal version list`)")
+    return (f"{why}. Supply its BOM: save Halyard's BOM for it (from a Halyard "
+            f"install's ~/.hal/.boms/bom/, or `hal version bom {name}` run by Halyard) as "
+            f"{paths.boms_dir / (name + '.yml')} or pass --bom FILE, or pin each image with "
+            "artifactId in service-settings/<service>.yml")
+
+
+def check_version(bom: Bom, requested: str) -> Bom:
+    """A BOM that names another release is refused: its tags are not this release's."""
+    wanted = strip_local(requested)
+    if bom.version and wanted and bom.version != wanted:
+        raise HalError(f"{bom.source}: the BOM is for version '{bom.version}', not the "
+                       f"requested '{wanted}'; use the BOM of {wanted} (or set the version "
+                       f"to {bom.version} with `hal config version edit`)")
+    return bom
+
+
+def resolve_bom(version: str, paths: HalPaths, bom_file: Path | None = None) -> Bom | None:
+    """The BOM giving ``version``'s tags, or None when the tags are the release version."""
+    if bom_file is not None:
+        return check_version(read_bom(bom_file), version)
+    name = strip_local(version)
+    if name and "/" not in name:
+        cached = paths.boms_dir / f"{name}.yml"
+        if cached.is_file():
+            return check_version(read_bom(cached), version)
+    release_key = release_tuple(name)
+    if release_key is not None and release_key >= UNIFIED_TAGS_FROM:
+        return None
+    from pyhalyard.releases import table
+
+    release = table().find(name) if name else None
+    if release is not None and release.tags == TAGS_FROM_BOM:
+        return table_bom(release)
+    raise HalError(unknown_version_message(version, paths, release))
 
 
 class Images:
@@ -156,40 +247,31 @@ class Images:
         self._resolved = False
 
     # ---------------------------------------------------------------- sources
-    def _find_bom(self) -> Bom | None:
-        if self.bom_override is not None:
-            return read_bom(self.bom_override)
-        if self.version and "/" not in self.version:
-            cached = self.paths.boms_dir / f"{self.version}.yml"
-            if cached.is_file():
-                return read_bom(cached)
-        release = release_tuple(self.version)
-        if release is not None and release >= UNIFIED_TAGS_FROM:
-            return None
-        bundled = BUNDLED_BOMS / f"{self.version}.yml"
-        if self.version and "/" not in self.version and bundled.is_file():
-            return read_bom(bundled)
-        raise HalError(unknown_version_message(self.version, self.paths))
-
     def bom(self) -> Bom | None:
         """The BOM in use, or None when tags are the release version."""
         if not self._resolved:
-            self._bom = self._find_bom()
+            self._bom = resolve_bom(self.version, self.paths, self.bom_override)
             self._resolved = True
         return self._bom
 
     @property
     def registry(self) -> str:
+        return self.registry_for(None)
+
+    def registry_for(self, artifact: str | None) -> str:
+        """``--registry``, else the service's own BOM registry, the BOM's, the release's."""
         if self.registry_override:
             return self.registry_override
         bom = self.bom()
+        if bom is not None and artifact is not None and artifact in bom.registries:
+            return bom.registries[artifact]
         if bom is not None and bom.registry:
             return bom.registry
         return default_registry(self.version)
 
     def tag(self, artifact: str) -> str:
         bom = self.bom()
-        base = bom.tag(artifact) if bom is not None else self.version
+        base = bom.tag(artifact) if bom is not None else strip_local(self.version)
         return base + self.suffix
 
     # ---------------------------------------------------------------- images
@@ -204,17 +286,19 @@ class Images:
             ref = artifact_id.strip()
             if "/" in ref:
                 return ref
+            registry = self.registry_for(sp.service.artifact)
             if "@" in ref or ":" in ref:
-                return f"{self.registry}/{ref}"
-            return f"{self.registry}/{ref}:{self.tag(sp.service.artifact)}"
-        return f"{self.registry}/{sp.service.artifact}:{self.tag(sp.service.artifact)}"
+                return f"{registry}/{ref}"
+            return f"{registry}/{ref}:{self.tag(sp.service.artifact)}"
+        artifact = sp.service.artifact
+        return f"{self.registry_for(artifact)}/{artifact}:{self.tag(artifact)}"
 
     def describe(self) -> str:
         """Where the tags come from, for the render summary."""
         bom = self.bom()
         if bom is None:
-            return f"release {self.version}"
-        if Path(bom.source).parent == BUNDLED_BOMS:
-            return f"bundled BOM {Path(bom.source).stem}"
+            return f"release {strip_local(self.version)}"
+        if bom.source.startswith(TABLE_SOURCE):
+            return f"the bundled {TABLE_SOURCE} ({bom.version})"
         return f"BOM {bom.source}"
 

@@ -1,0 +1,349 @@
+#!/usr/bin/env python3
+"""Generate ``src/pyhalyard/data/releases.yml`` from spinnaker.io's release changelogs.
+
+Usage::
+
+    python scripts/gen_release_table.py SOURCE [--mirrors DIR] [--output FILE] [--check]
+
+SOURCE is either a git directory of github.com/spinnaker/spinnaker.io (a bare mirror
+or a checkout: the changelogs are read from ``HEAD:content/en/changelogs``, and the
+commit is recorded as the source of every fact) or a plain folder holding
+``<version>-changelog.md`` files (directly or under ``content/en/changelogs``).
+
+Why changelogs: Halyard's BOM bucket is no longer served, but every release since
+1.27.1 has a changelog on spinnaker.io whose ``## [Service](#service) X.Y.Z`` headings
+name the version each service shipped.  A patch release lists only the services it
+changed, so a service keeps the version of the latest release in the same release line
+that listed it; the table records, per service, which release's changelog that was.
+Releases whose changelog only embeds a GitHub gist (1.19.0 to 1.27.0) carry no
+versions in the source: they are listed with ``tags: none`` and the reason, so pyhalyard
+knows the release exists and asks for its BOM instead of guessing.  From 2025.0.0 every
+image is tagged with the release version (``tags: release``).
+
+Public copies of Halyard's own BOMs (PUBLIC_BOMS: repository, commit, path) fill a
+release the changelogs cannot, and are checked against the changelogs where both
+speak.  They are read from git mirrors under ``--mirrors DIR`` (``<owner>+<name>/repo``
+or ``<owner>+<name>``, the layout of the fetch tool); only the version numbers and the
+reference reach the table.
+
+The output is deterministic: the same SOURCE always gives the same bytes, and
+``--check`` exits 1 when FILE differs from what SOURCE gives.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+CHANGELOG_DIR = "content/en/changelogs"
+SOURCE_REPOSITORY = "spinnaker/spinnaker.io"
+FIRST_RELEASE = (1, 19, 0)
+UNIFIED_TAGS_FROM = (2025, 0, 0)
+SERVICES = ("clouddriver", "deck", "echo", "fiat", "front50", "gate", "igor", "kayenta",
+            "orca", "rosco")
+# Halyard's BOM "dependencies" (Debian package versions, never image tags).  The
+# release action that writes every BOM takes them as inputs with these defaults;
+# the 1.31.2 sample BOM in the same folder's README carries the same values.
+DEPENDENCIES = {"consul": "0.7.5", "redis": "2:2.8.4-2", "vault": "0.7.0"}
+DEPENDENCIES_SOURCE = ("spinnaker/spinnaker@03a3c47177e3b06dd83a9581a8a82f7abfcf4cf5:"
+                       ".github/actions/spinnaker-release/action.yml "
+                       "(inputs dep-consul-version, dep-redis-version, dep-vault-version)")
+REGISTRY_SOURCE = ("SPEC §5; spinnaker/spinnaker.io "
+                   "content/en/changelogs/2026.0.0-changelog.md (Images: images move to GHCR "
+                   "after 2026.0)")
+
+# Halyard BOMs committed to public repositories: (repository, commit, path).
+PUBLIC_BOMS = (
+    # a user's copy of Halyard's ~/.hal/.boms/bom/1.26.7.yml (timestamped build tags)
+    ("hbstarjason2021/spinnaker-install", "087b9f5463a9b65f88851ba804aace3a199178a5",
+     "bom_1_26_7.yaml"),
+)
+
+_FILE = re.compile(r"^(\d+)\.(\d+)\.(\d+)-changelog\.md$")
+_HEADING = re.compile(r"^##\s+\[([A-Za-z0-9]+)\]\(#[A-Za-z0-9-]+\)\s+(\d+\.\d+\.\d+)\s*$")
+_FRONT = re.compile(r"^(\w+):\s*(.*?)\s*$")
+
+Version = tuple[int, int, int]
+
+
+@dataclass
+class Changelog:
+    version: Version
+    path: str
+    date: str
+    listed: dict[str, str] = field(default_factory=dict)
+    gist: bool = False
+
+
+def _text(version: Version) -> str:
+    return ".".join(map(str, version))
+
+
+def parse_changelog(name: str, text: str) -> Changelog:
+    """One changelog: its front matter ``version``/``date`` and the service headings."""
+    match = _FILE.match(Path(name).name)
+    if not match:
+        raise ValueError(f"{name}: not a <major>.<minor>.<patch>-changelog.md file")
+    version = (int(match[1]), int(match[2]), int(match[3]))
+    lines = text.splitlines()
+    front: dict[str, str] = {}
+    if lines and lines[0].strip() == "---":
+        for line in lines[1:]:
+            if line.strip() == "---":
+                break
+            found = _FRONT.match(line)
+            if found:
+                front[found[1]] = found[2].strip("'\"")
+    declared = front.get("version")
+    if declared is not None and declared != _text(version):
+        raise ValueError(f"{name}: front matter says version {declared}")
+    log = Changelog(version=version, path=name, date=front.get("date", "")[:10],
+                    gist="gist.github.com" in text)
+    for line in lines:
+        heading = _HEADING.match(line)
+        if heading is None:
+            continue
+        service = heading[1].lower()
+        if service not in SERVICES:
+            continue
+        if service in log.listed and log.listed[service] != heading[2]:
+            raise ValueError(f"{name}: {service} listed twice ({log.listed[service]}, "
+                             f"{heading[2]})")
+        log.listed[service] = heading[2]
+    return log
+
+
+# ------------------------------------------------------------------ reading SOURCE
+def _git_dir(path: Path) -> Path | None:
+    """The git directory of ``path`` (a bare mirror or a checkout), or None."""
+    for candidate in (path / ".git", path):
+        probe = subprocess.run(["git", "--git-dir", str(candidate), "rev-parse", "--verify",
+                                "-q", "HEAD"], capture_output=True, check=False)
+        if probe.returncode == 0:
+            return candidate
+    return None
+
+
+def _git(gitdir: Path, *args: str, stdin: bytes | None = None) -> bytes:
+    done = subprocess.run(["git", "--git-dir", str(gitdir), *args], input=stdin,
+                          capture_output=True, check=True)
+    return done.stdout
+
+
+def read_source(source: Path) -> tuple[dict[str, str], str | None]:
+    """``{relative path: text}`` of every release changelog, and the commit (git sources)."""
+    gitdir = _git_dir(source) if source.is_dir() else None
+    if gitdir is not None:
+        commit = _git(gitdir, "rev-parse", "HEAD").decode().strip()
+        names = [n for n in _git(gitdir, "ls-tree", "--name-only", "HEAD",
+                                 CHANGELOG_DIR + "/").decode().splitlines()
+                 if _FILE.match(Path(n).name)]
+        # One `git cat-file --batch` for all files: hundreds of `git show` calls are slow.
+        batch = _git(gitdir, "cat-file", "--batch",
+                     stdin="".join(f"{commit}:{n}\n" for n in names).encode())
+        texts: dict[str, str] = {}
+        pos = 0
+        for name in names:
+            header_end = batch.index(b"\n", pos)
+            size = int(batch[pos:header_end].split()[2])
+            body = batch[header_end + 1:header_end + 1 + size]
+            texts[name] = body.decode("utf-8")
+            pos = header_end + 1 + size + 1
+        return texts, commit
+    folder = source / CHANGELOG_DIR if (source / CHANGELOG_DIR).is_dir() else source
+    if not folder.is_dir():
+        raise FileNotFoundError(f"{source}: neither a git directory nor a folder of changelogs")
+    prefix = CHANGELOG_DIR + "/" if folder != source else ""
+    return ({prefix + p.name: p.read_text(encoding="utf-8") for p in sorted(folder.iterdir())
+             if _FILE.match(p.name)}, None)
+
+
+# ------------------------------------------------------------------ the table
+@dataclass
+class PublicBom:
+    reference: str
+    version: str
+    services: dict[str, str]
+
+
+def parse_public_bom(reference: str, text: str) -> PublicBom:
+    """The release and service versions of a Halyard BOM (``local:`` prefixes dropped)."""
+    import yaml
+
+    data = yaml.safe_load(text)
+    if not isinstance(data, dict) or not isinstance(data.get("services"), dict):
+        raise ValueError(f"{reference}: not a Halyard BOM (no services mapping)")
+    services = {}
+    for name, entry in data["services"].items():
+        name = str(name).strip('"')
+        if name in SERVICES and isinstance(entry, dict) and entry.get("version"):
+            version = str(entry["version"])
+            services[name] = version.removeprefix("local:")
+    missing = [s for s in SERVICES if s not in services]
+    if missing:
+        raise ValueError(f"{reference}: no version for {', '.join(missing)}")
+    return PublicBom(reference, str(data.get("version", "")).removeprefix("local:"), services)
+
+
+def read_public_boms(mirrors: Path | None) -> list[PublicBom]:
+    if mirrors is None:
+        return []
+    out = []
+    for repository, commit, path in PUBLIC_BOMS:
+        name = repository.replace("/", "+")
+        gitdir = next((g for g in (_git_dir(mirrors / name / "repo"), _git_dir(mirrors / name))
+                       if g is not None), None)
+        if gitdir is None:
+            raise FileNotFoundError(f"{mirrors}: no git mirror of {repository} "
+                                    f"(expected {mirrors / name / 'repo'})")
+        text = _git(gitdir, "show", f"{commit}:{path}").decode("utf-8")
+        out.append(parse_public_bom(f"{repository}@{commit}:{path}", text))
+    return out
+
+
+def build(texts: dict[str, str], boms: list[PublicBom] | None = None
+          ) -> list[dict[str, object]]:
+    """Releases newest first; 1.x entries carry each service's version and where it came from."""
+    by_release = {bom.version: bom for bom in boms or []}
+    logs = sorted((parse_changelog(name, text) for name, text in texts.items()),
+                  key=lambda log: log.version)
+    logs = [log for log in logs if log.version >= FIRST_RELEASE]
+    out: list[dict[str, object]] = []
+    carried: dict[tuple[int, int], dict[str, tuple[str, str]] | None] = {}
+    for log in logs:
+        entry: dict[str, object] = {"version": _text(log.version), "date": log.date,
+                                    "changelog": log.path}
+        if log.version >= UNIFIED_TAGS_FROM:
+            entry["tags"] = "release"
+            out.append(entry)
+            continue
+        line = log.version[:2]
+        previous = carried.get(line)
+        if log.version[2] == 0 or previous is None:
+            previous = {} if log.listed else None
+        current = None if previous is None else dict(previous)
+        if current is not None or log.listed:
+            current = current or {}
+            for service, version in log.listed.items():
+                current[service] = (version, _text(log.version))
+        complete = current is not None and all(s in current for s in SERVICES)
+        carried[line] = current if complete or log.listed else None
+        public = by_release.pop(_text(log.version), None)
+        if public is not None and complete and current is not None:
+            differ = {s: (current[s][0], public.services[s]) for s in SERVICES
+                      if current[s][0] != public.services[s]}
+            if differ:
+                raise ValueError(f"{public.reference} disagrees with the changelogs of "
+                                 f"{_text(log.version)}: {differ}")
+        if public is not None and not complete:
+            entry["tags"] = "bom"
+            entry["services"] = {s: public.services[s] for s in SERVICES}
+            entry["bom"] = public.reference
+        elif complete and current is not None:
+            entry["tags"] = "bom"
+            entry["services"] = {s: current[s][0] for s in SERVICES}
+            entry["listedIn"] = {s: current[s][1] for s in SERVICES}
+        else:
+            entry["tags"] = "none"
+            if log.gist and not log.listed:
+                entry["missing"] = ("the changelog only embeds a GitHub gist; no service "
+                                    "versions in the source")
+            else:
+                absent = [s for s in SERVICES if current is None or s not in current]
+                entry["missing"] = ("no changelog of this release line lists "
+                                    + ", ".join(absent))
+        out.append(entry)
+    if by_release:
+        raise ValueError("public BOMs of releases without a changelog: "
+                         + ", ".join(sorted(by_release)))
+    out.reverse()
+    return out
+
+
+def _scalar(value: object) -> str:
+    text = str(value)
+    # plain only when YAML cannot read it as anything but this string (no numbers,
+    # dates or booleans: those start with a digit or are a YAML keyword)
+    if re.fullmatch(r"[A-Za-z][A-Za-z0-9._/-]*", text) and not re.fullmatch(
+            r"true|false|null|yes|no|on|off|y|n", text, re.IGNORECASE):
+        return text
+    return "'" + text.replace("'", "''") + "'"
+
+
+def render(releases: list[dict[str, object]], commit: str | None) -> str:
+    """YAML in a fixed layout (one fact per line), so diffs of the table read well."""
+    out = [
+        "# Spinnaker releases and the image tag of each service.",
+        "# GENERATED by scripts/gen_release_table.py from spinnaker.io's changelogs; do not",
+        "# edit by hand: re-run the script (a test checks this file equals its output).",
+        "source:",
+        f"  repository: {SOURCE_REPOSITORY}",
+        f"  commit: {_scalar(commit or 'unknown')}",
+        f"  path: {CHANGELOG_DIR}",
+        "  rule: >-",
+        "    a service's version is the one in the heading '## [Service](#service) X.Y.Z'",
+        "    of the latest changelog in its release line (M.N.x) that lists it;",
+        "    listedIn names that release.",
+        "registries:",
+        "  legacy: us-docker.pkg.dev/spinnaker-community/docker",
+        "  legacyThrough: '2026.0'",
+        "  ghcr: ghcr.io/spinnaker",
+        f"  source: {_scalar(REGISTRY_SOURCE)}",
+        "dependencies:",
+        *(f"  {name}: {_scalar(version)}" for name, version in DEPENDENCIES.items()),
+        f"dependenciesSource: {_scalar(DEPENDENCIES_SOURCE)}",
+        "releases:",
+    ]
+    for entry in releases:
+        out.append(f"- version: {_scalar(entry['version'])}")
+        for key in ("date", "changelog", "tags", "missing", "bom"):
+            if key in entry:
+                out.append(f"  {key}: {_scalar(entry[key])}")
+        for key in ("services", "listedIn"):
+            if key in entry:
+                value = entry[key]
+                assert isinstance(value, dict)
+                out.append(f"  {key}:")
+                out.extend(f"    {s}: {_scalar(v)}" for s, v in value.items())
+    return "\n".join(out) + "\n"
+
+
+def generate(source: Path, mirrors: Path | None = None) -> str:
+    texts, commit = read_source(source)
+    return render(build(texts, read_public_boms(mirrors)), commit)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("source", type=Path,
+                        help="spinnaker.io git dir, or a folder of <version>-changelog.md")
+    parser.add_argument("--mirrors", type=Path,
+                        help="folder of git mirrors holding PUBLIC_BOMS (<owner>+<name>/repo)")
+    parser.add_argument("--output", type=Path,
+                        default=Path(__file__).resolve().parent.parent
+                        / "src/pyhalyard/data/releases.yml")
+    parser.add_argument("--check", action="store_true",
+                        help="exit 1 if OUTPUT differs from what SOURCE gives")
+    args = parser.parse_args(argv)
+    try:
+        text = generate(args.source, args.mirrors)
+    except (OSError, ValueError, subprocess.CalledProcessError) as exc:  # one line, no trace
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if args.check:
+        current = args.output.read_text(encoding="utf-8") if args.output.exists() else ""
+        if current != text:
+            print(f"{args.output} is out of date: re-run {Path(__file__).name}",
+                  file=sys.stderr)
+            return 1
+        return 0
+    args.output.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
