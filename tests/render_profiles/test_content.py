@@ -159,17 +159,15 @@ def test_orca_igor_rosco_fiat_kayenta() -> None:
     assert kayenta["kayenta.stackdriver.enabled"] == "false"
 
 
-def test_deck_gets_settings_local_js_not_a_spring_profile() -> None:
+def test_deck_gets_settings_js_and_the_users_settings_local_js_not_a_spring_profile() -> None:
     raw = raw_config()
     raw["security"]["apiSecurity"] = {"overrideBaseUrl": "https://api.example"}
-    _, profiles = render(raw, profiles={"settings-local.js": "window.spinnakerSettings.x = 1;\n"})
+    _, profiles = render(raw, profiles={"settings-local.js": "window.spinnakerSettings.x = 1;\n",
+                                        "spinnaker-local.yml": "a: 1\n"})
     files = profiles["deck"]
-    assert set(files) == {"settings-local.js"}
-    js = files["settings-local.js"]
-    assert 's.gateUrl = "https://api.example";' in js
-    assert '"fiatEnabled": true' in js
-    assert js.index("s.gateUrl") < js.index("window.spinnakerSettings.x = 1;")
-    assert js.endswith("window.spinnakerSettings.x = 1;\n")
+    assert set(files) == {"settings.js", "settings-local.js"}
+    assert files["settings-local.js"] == "window.spinnakerSettings.x = 1;\n"
+    assert '"gateUrl": "https://api.example"' in files["settings.js"]
 
 
 def test_in_cluster_redis_replica_for_read_only_roles() -> None:

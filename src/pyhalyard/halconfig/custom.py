@@ -13,6 +13,7 @@ from typing import Any
 
 from pyhalyard import catalog
 from pyhalyard.errors import ConfigError
+from pyhalyard.halconfig.coerce import coerce_tree
 from pyhalyard.halconfig.document import parse
 from pyhalyard.halconfig.paths import DeploymentPaths
 
@@ -64,6 +65,7 @@ def check_settings(source: str, data: Any) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(source, "expected a mapping of service settings", 1, 1)
+    data = coerce_tree(data)  # Halyard's Jackson binding: enabled: "true", targetSize: "2"
     for key, value in data.items():
         if key not in SETTINGS_FIELDS:
             known = ", ".join(sorted(SETTINGS_FIELDS))

@@ -215,6 +215,46 @@ def _merge_mappings(root: Node) -> set[int]:
 
 
 _FREEZE_ABOVE = 200_000  # characters
+# Aliases may repeat a node, but a document may not expand to more nodes than this
+# (plus a few per node actually written): past it, walking the tree (``-o json``,
+# validation, rendering) would take minutes and gigabytes ("billion laughs").
+EXPANSION_LIMIT = 2_000_000
+_EXPANSION_PER_NODE = 20
+
+
+def _check_expansion(root: Node, source: str) -> None:
+    """Refuse a document whose aliases expand past the bound, before anything walks it.
+
+    Counts each distinct node once, memoised by identity, so the check itself is linear
+    in the size of the text however large the expansion would be.
+    """
+    sizes: dict[int, int] = {}
+    unique = 0
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if key in sizes:
+            continue
+        if isinstance(node, MappingNode):
+            children: list[Node] = [n for pair in node.value for n in pair]
+        elif isinstance(node, SequenceNode):
+            children = list(node.value)
+        else:
+            children = []
+        if not done:
+            unique += 1
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+            continue
+        total = 1 + sum(sizes.get(id(c), 1) for c in children)
+        sizes[key] = total
+        if total > EXPANSION_LIMIT + _EXPANSION_PER_NODE * unique:
+            mark = node.start_mark
+            raise ConfigError(source, "YAML aliases (*name) would expand this document to "
+                              f"more than {EXPANSION_LIMIT:,} nodes (an alias bomb); "
+                              "refusing to read it -- remove the repeated aliases",
+                              mark.line + 1, mark.column + 1)
 
 
 def _parse(text: str, source: str) -> _Parsed:
@@ -246,6 +286,8 @@ def _parse_document(text: str, source: str) -> _Parsed:
         if node is None:
             data = None
         else:
+            if _may_have(text, "*"):
+                _check_expansion(node, source)
             if "<<" in text:
                 merged = _merge_mappings(node)
             try:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pyhalyard.errors import ConfigError
+from pyhalyard.halconfig.coerce import coerce_tree
 
 T = TypeVar("T")
 
@@ -156,7 +157,12 @@ class Deployment:
 
 
 def read_deployment(source: str, raw: dict[str, Any], index: int) -> Deployment:
-    """Build the typed view; a field of the wrong type is a ConfigError naming its path."""
+    """Build the typed view; a field of the wrong type is a ConfigError naming its path.
+
+    Quoted flags and counts are typed first (Jackson's coercion, see halconfig/coerce.py),
+    and ``raw`` keeps the typed values, so every later stage reads the same ones.
+    """
+    raw = coerce_tree(raw)
     top = _Reader(source, raw, f"deploymentConfigurations[{index}]")
     env = top.child("deploymentEnvironment")
     ha = env.child("haServices")

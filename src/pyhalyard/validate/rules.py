@@ -18,6 +18,8 @@ from pyhalyard.pipeline import Loaded
 from pyhalyard.redis.endpoint import InvalidEndpoint, parse_endpoint
 from pyhalyard.validate.problem import Problem, Severity
 from pyhalyard.validate.quantity import quantity_problem, to_decimal
+from pyhalyard.validate.reading import custom_overrides, distributed_kubernetes_only, \
+    duplicate_keys
 
 ENV = "deploymentEnvironment"
 HA = f"{ENV}.haServices"
@@ -459,4 +461,7 @@ RENDER_RULES: tuple[Rule, ...] = (
     version_set,
     namespace_name,
     storage_chosen,
+    distributed_kubernetes_only,
+    duplicate_keys,
+    custom_overrides,
 )

@@ -133,7 +133,7 @@ def render_service(plan: Plan, sp: ServicePlan, cache: dict[str, str] | None = N
             files[base_file] = dump(render(plan, sp))
         if sp.overrides:
             files[overrides_file(service)] = dump(sp.overrides)
-    if service.java or service.base == "deck":
+    if service.java:  # deck's custom files are settings.js and settings-local.js only
         custom = custom_files(plan, service)
         own = overrides_file(service)
         if sp.overrides and own in custom:

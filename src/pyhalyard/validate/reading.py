@@ -1,0 +1,122 @@
+"""Checks on how a real ``~/.hal`` reads, run before generate, render and apply.
+
+- A key written twice in one mapping: YAML keeps the last one silently (two
+  ``haServices:`` blocks turn clouddriver HA off without a word), so say so.
+- A deployment pyhalyard cannot render: anything but a Distributed install on
+  Kubernetes (Halyard's LocalDebian and LocalGit run the services on the host).
+- A custom ``<name>-overrides.yml`` merged over the overrides pyhalyard generates
+  (Redis of an HA role, re-pointed callers): name the generated keys it replaces,
+  so a team routing a service through its own proxy can see which value wins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from pyhalyard.halconfig.document import format_path, parse
+from pyhalyard.halconfig.model import DISTRIBUTED
+from pyhalyard.pipeline import Loaded
+from pyhalyard.validate.problem import Problem, Severity
+
+ENV = "deploymentEnvironment"
+
+
+def _key_text(node: Node) -> str | None:
+    return node.value if isinstance(node, ScalarNode) else None
+
+
+def duplicate_keys_in(root: Node | None) -> Iterator[tuple[str, str, int, int]]:
+    """(path of the mapping, key, line of the shadowed entry, line of the winning entry)
+    for every key written more than once in one mapping (1-based lines)."""
+    if root is None:
+        return
+    seen_nodes: set[int] = set()
+    stack: list[tuple[Node, tuple[str | int, ...]]] = [(root, ())]
+    while stack:
+        node, path = stack.pop()
+        if id(node) in seen_nodes:
+            continue  # an alias: its text was checked where the anchor is
+        seen_nodes.add(id(node))
+        if isinstance(node, MappingNode):
+            first: dict[str, int] = {}
+            for key_node, value_node in node.value:
+                key = _key_text(key_node)
+                if key is None:
+                    continue
+                line = key_node.start_mark.line + 1
+                if key in first:
+                    yield format_path(path) or "(top level)", key, first[key], line
+                first[key] = line
+                stack.append((value_node, (*path, key)))
+        elif isinstance(node, SequenceNode):
+            stack.extend((item, (*path, i)) for i, item in enumerate(node.value))
+
+
+def duplicate_keys(loaded: Loaded) -> Iterator[Problem]:
+    """YAML's last-one-wins, made visible (edits also go to the last entry only)."""
+    source = loaded.config.doc.source
+    found = sorted(duplicate_keys_in(loaded.config.doc.root), key=lambda d: d[2])
+    for where, key, shadowed, wins in found:
+        yield Problem(Severity.WARNING, f"{where}.{key}" if where != "(top level)" else key,
+                      f"'{key}' is written twice in {source} (lines {shadowed} and {wins}); "
+                      f"the entry on line {wins} wins and the one on line {shadowed} is "
+                      "ignored (hal edits change only the winning entry)",
+                      f"merge the two '{key}' blocks into one and delete the other")
+
+
+def distributed_kubernetes_only(loaded: Loaded) -> Iterator[Problem]:
+    """pyhalyard renders and deploys only Distributed installs on a Kubernetes account."""
+    env = loaded.deployment.environment
+    if env.type != DISTRIBUTED:
+        yield Problem(Severity.ERROR, f"{ENV}.type",
+                      f"deploymentEnvironment.type is '{env.type}'; pyhalyard generates, "
+                      "renders and deploys only Distributed (Kubernetes) installs",
+                      "hal config deploy edit --type Distributed --account-name ACCOUNT")
+    # A Distributed install without its Kubernetes account: distributed_needs_account.
+
+
+def _leaves(data: Any, prefix: str = "") -> dict[str, Any]:
+    if isinstance(data, dict) and data:
+        out: dict[str, Any] = {}
+        for key, value in data.items():
+            out.update(_leaves(value, f"{prefix}.{key}" if prefix else str(key)))
+        return out
+    return {prefix: data} if prefix else {}
+
+
+def overridden_generated_keys(generated: dict[str, Any], user: Any) -> list[str]:
+    """Generated properties (dotted) that the user's file sets too, or replaces a parent of."""
+    if not isinstance(user, dict):
+        return []
+    mine = _leaves(generated)
+    theirs = _leaves(user)
+    hits = []
+    for key in sorted(mine):
+        if key in theirs or any(key.startswith(t + ".") for t in theirs):
+            hits.append(key)
+    return hits
+
+
+def custom_overrides(loaded: Loaded) -> Iterator[Problem]:
+    """INFO: which generated override keys a custom ``<name>-overrides.yml`` wins over."""
+    from pyhalyard.plan import make_plan
+    from pyhalyard.render.profiles import overrides_file
+
+    plan = make_plan(loaded.deployment, loaded.custom)
+    for sp in plan.enabled():
+        if not sp.overrides:
+            continue
+        own = overrides_file(sp.service)
+        text = loaded.custom.profiles.get(own)
+        if text is None:
+            continue
+        user = parse(text, f"profiles/{own}")[1]
+        keys = overridden_generated_keys(sp.overrides, user)
+        if keys:
+            yield Problem(Severity.INFO, f"profiles/{own}",
+                          f"merged over the overrides pyhalyard generates for {sp.name}; "
+                          f"your values win for: {', '.join(keys)}",
+                          "delete those keys from the file to use the generated wiring")
