@@ -18,8 +18,7 @@ from pyhalyard.pipeline import Loaded
 from pyhalyard.redis.endpoint import InvalidEndpoint, parse_endpoint
 from pyhalyard.validate.problem import Problem, Severity
 from pyhalyard.validate.quantity import quantity_problem, to_decimal
-from pyhalyard.validate.reading import custom_overrides, distributed_kubernetes_only, \
-    duplicate_keys
+from pyhalyard.validate.reading import custom_overrides, distributed_kubernetes_only, duplicate_keys
 
 ENV = "deploymentEnvironment"
 HA = f"{ENV}.haServices"
