@@ -118,6 +118,8 @@ def _base_url(service: catalog.Service, dep: Deployment, settings: dict[str, Any
         block = security.get(public_override[0]) or {}
         if isinstance(block, dict) and block.get("overrideBaseUrl"):
             return str(block["overrideBaseUrl"])
+    if settings.get("baseUrl"):  # Halyard's ServiceSettings.buildBaseUri: after the overrides
+        return str(settings["baseUrl"])
     scheme = settings.get("scheme") or service.scheme
     return f"{scheme}://{address}:{port}"
 

@@ -13,7 +13,8 @@ from pyhalyard.halconfig.paths import HalPaths
 from pyhalyard.plan import Plan, ServicePlan
 from pyhalyard.render.bundle import Bundle, ServiceBundle
 from pyhalyard.render.images import Images
-from pyhalyard.render.manifests import namespace_object, service_objects
+from pyhalyard.render import monitoring
+from pyhalyard.render.manifests import CONFIG_VOLUME, namespace_object, service_objects
 
 REDIS_BASE = "redis"
 
@@ -45,6 +46,7 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
     images = images_for(plan, paths, registry=registry, bom=bom)
     shared = (namespace_object(plan),)
     services: dict[str, ServiceBundle] = {}
+    daemon = monitoring.image(images) if plan.deployment.metrics_enabled else None
     for sp in sorted(plan.enabled(), key=lambda s: s.name):
         if not sp.service.deployable:
             continue
@@ -52,7 +54,12 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
         if not sp.managed:
             services[sp.name] = ServiceBundle(sp.name, files, ())
             continue
+        sidecar_files = monitoring.files(plan, sp) if daemon and monitoring.monitored(plan, sp) \
+            else {}
+        files.update(sidecar_files)
         objects = service_objects(plan, sp, files, _seed_container(plan, sp, images))
+        if daemon and sidecar_files:
+            monitoring.attach(objects, daemon, list(sidecar_files), CONFIG_VOLUME)
         services[sp.name] = ServiceBundle(sp.name, files, tuple(objects))
     return Bundle(namespace=plan.namespace, version=plan.deployment.version, shared=shared,
                   services=services)

@@ -120,3 +120,39 @@ def custom_overrides(loaded: Loaded) -> Iterator[Problem]:
                           f"merged over the overrides pyhalyard generates for {sp.name}; "
                           f"your values win for: {', '.join(keys)}",
                           "delete those keys from the file to use the generated wiring")
+
+
+def monitoring_daemon_release(loaded: Loaded) -> Iterator[Problem]:
+    """metricStores need the monitoring-daemon sidecar, whose image only some releases ship."""
+    if not loaded.deployment.metrics_enabled:
+        return
+    from pyhalyard.render import monitoring
+    from pyhalyard.render.images import Images, bundled_versions
+
+    dep = loaded.deployment
+    images = Images(dep.version, loaded.paths, variant=None)
+    if monitoring.image(images) is not None:
+        return
+    with_daemon = ", ".join(bundled_versions()) or "none bundled"
+    yield Problem(Severity.WARNING, "metricStores.enabled",
+                  f"Spinnaker {dep.version or '(no version)'} ships no monitoring-daemon image "
+                  "(releases from 2025.0.0 on have none; releases whose BOM lists "
+                  f"monitoring-daemon do, e.g. {with_daemon}), so no monitoring sidecar is "
+                  "deployed and the configured metric stores receive nothing",
+                  "scrape the services' own /spectator/metrics or /aop-prometheus endpoints "
+                  "instead, and set metricStores.enabled: false")
+
+
+def service_location(loaded: Loaded) -> Iterator[Problem]:
+    """Halyard put a service with its own ``location`` into that namespace; pyhalyard deploys
+    one namespace per deployment, so say so instead of silently ignoring the setting."""
+    namespace = loaded.deployment.namespace
+    for name, settings in sorted(loaded.custom.settings.items()):
+        location = settings.get("location")
+        if location and str(location) != namespace:
+            yield Problem(Severity.ERROR, f"service-settings/{name}.yml: location",
+                          f"{name} asks for namespace '{location}', but pyhalyard deploys every "
+                          f"service of a deployment into one namespace ('{namespace}', "
+                          "deploymentEnvironment.location)",
+                          f"delete 'location' from service-settings/{name}.yml, or move the "
+                          "whole deployment: hal config deploy edit --location NAMESPACE")
