@@ -65,8 +65,8 @@ def check_settings(source: str, data: Any) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(source, "expected a mapping of service settings", 1, 1)
-    data = coerce_tree(data)  # Halyard's Jackson binding: enabled: "true", targetSize: "2"
-    for key, value in data.items():
+    typed: dict[str, Any] = coerce_tree(data)  # Jackson: enabled: "true", targetSize: "2"
+    for key, value in typed.items():
         if key not in SETTINGS_FIELDS:
             known = ", ".join(sorted(SETTINGS_FIELDS))
             raise ConfigError(source, f"unknown service setting '{key}' (known: {known})")
@@ -75,7 +75,7 @@ def check_settings(source: str, data: Any) -> dict[str, Any]:
             continue
         if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
             raise ConfigError(source, f"{key}: expected {_TYPE_NAMES[types[0]]}, got {value!r}")
-    return data
+    return typed
 
 
 def load_service_settings(paths: DeploymentPaths) -> tuple[dict[str, dict[str, Any]],

@@ -11,9 +11,9 @@ from typing import Any
 
 from pyhalyard.halconfig.paths import HalPaths
 from pyhalyard.plan import Plan, ServicePlan
+from pyhalyard.render import monitoring
 from pyhalyard.render.bundle import Bundle, ServiceBundle
 from pyhalyard.render.images import Images
-from pyhalyard.render import monitoring
 from pyhalyard.render.manifests import CONFIG_VOLUME, namespace_object, service_objects
 
 REDIS_BASE = "redis"

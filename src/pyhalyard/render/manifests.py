@@ -407,16 +407,7 @@ def _environment_extras(plan: Plan, sp: ServicePlan) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ probes
 def _probe_handler(sp: ServicePlan, k8s: dict[str, Any]) -> dict[str, Any]:
-    commands = k8s.get("customHealthCheckExecCommands")
-    if commands:
-        return {"exec": {"command": [_scalar(c) for c in commands]}}
-    health = sp.settings.get("healthEndpoint") or sp.service.health_endpoint
-    if health and not k8s.get("useTcpProbe"):
-        handler: dict[str, Any] = {"path": str(health), "port": sp.port}
-        if str(sp.settings.get("scheme") or sp.service.scheme).lower() == "https":
-            handler["scheme"] = "HTTPS"
-        return {"httpGet": handler}
-    return {"tcpSocket": {"port": sp.port}}
+    return pod_details.probe_handler(sp, k8s)
 
 
 def _liveness(plan: Plan, handler: dict[str, Any]) -> dict[str, Any] | None:

@@ -108,3 +108,35 @@ def finish_objects(sp: ServicePlan, objects: list[dict[str, Any]]) -> None:
         if obj.get("kind") == "Deployment":
             meta = obj["metadata"]
             meta["annotations"] = {**moniker_annotations(sp), **(meta.get("annotations") or {})}
+
+
+def probe_handler(sp: ServicePlan, k8s: dict[str, Any]) -> dict[str, Any]:
+    """Readiness (and liveness) handler, with KubernetesV2Service.getProbe's precedence:
+
+    no health endpoint or ``useTcpProbe`` -> tcpSocket; ``useExecHealthCheck`` -> exec of
+    ``customHealthCheckExecCommands`` or Halyard's ``wget --spider`` of the health URL;
+    otherwise httpGet.  Unlike Halyard, a service-settings file that does not say
+    ``useExecHealthCheck`` gets httpGet (README "Probes"); custom commands alone still
+    mean exec, since nothing else could use them.
+    """
+    health = sp.settings.get("healthEndpoint") or sp.service.health_endpoint
+    scheme = str(sp.settings.get("scheme") or sp.service.scheme)
+    use_exec = k8s.get("useExecHealthCheck")
+    commands = k8s.get("customHealthCheckExecCommands")
+    if not health or k8s.get("useTcpProbe"):
+        return {"tcpSocket": {"port": sp.port}}
+    if use_exec is True or (commands and use_exec is not False):
+        command = [_token(c) for c in commands] if commands else [
+            "wget", "--no-check-certificate", "--spider", "-q",
+            f"{scheme}://localhost:{sp.port}{health}"]
+        return {"exec": {"command": command}}
+    handler: dict[str, Any] = {"path": str(health), "port": sp.port}
+    if scheme.lower() == "https":
+        handler["scheme"] = "HTTPS"
+    return {"httpGet": handler}
+
+
+def _token(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
