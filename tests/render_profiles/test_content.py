@@ -146,7 +146,13 @@ def test_orca_igor_rosco_fiat_kayenta() -> None:
     assert igor["nexus.enabled"] == "false"
     rosco = props(plan, profiles, "rosco")
     assert rosco["redis.connection"] == f"redis://spin-redis.{NS}:6379"
-    assert rosco["aws.bakeryDefaults.baseImages"] == ""
+    # RoscoProfileFactory: the whole provider node; an empty baseImages list is left out
+    # so rosco's packaged base images stay (Spring would replace them with nothing).
+    assert not any(k.startswith("aws.bakeryDefaults.baseImages") for k in rosco)
+    assert rosco["aws.defaultRegions[0].name"] == "us-west-2"
+    assert rosco["aws.primaryAccount"] == "my-aws"
+    assert orca["default.securityGroups"] == ""
+    assert orca["default.vpc.securityGroups"] == ""
     assert "kubernetes.enabled" not in rosco  # no bakery: not an image provider
     fiat = props(plan, profiles, "fiat")
     assert fiat["auth.groupMembership.service"] == "FILE"
