@@ -28,10 +28,33 @@ def _key_text(node: Node) -> str | None:
     return node.value if isinstance(node, ScalarNode) else None
 
 
+def _has_duplicates(root: Node) -> bool:
+    """Fast first pass (no paths kept): most configs have no duplicated key at all."""
+    stack = [root]
+    seen: set[int] = set()
+    while stack:
+        node = stack.pop()
+        if isinstance(node, MappingNode):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            pairs = node.value
+            keys = {k.value for k, _ in pairs if isinstance(k, ScalarNode)}
+            if len(keys) != sum(1 for k, _ in pairs if isinstance(k, ScalarNode)):
+                return True
+            stack.extend(v for _, v in pairs)
+        elif isinstance(node, SequenceNode):
+            if id(node) in seen:
+                continue
+            seen.add(id(node))
+            stack.extend(node.value)
+    return False
+
+
 def duplicate_keys_in(root: Node | None) -> Iterator[tuple[str, str, int, int]]:
     """(path of the mapping, key, line of the shadowed entry, line of the winning entry)
     for every key written more than once in one mapping (1-based lines)."""
-    if root is None:
+    if root is None or not _has_duplicates(root):
         return
     seen_nodes: set[int] = set()
     stack: list[tuple[Node, tuple[str | int, ...]]] = [(root, ())]
