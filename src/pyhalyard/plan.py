@@ -151,7 +151,8 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
         elif service.public:
             address = "localhost"
         else:
-            address = f"{service.k8s_name}.{namespace}"
+            # service-settings ``location``: Halyard deployed the service into that namespace
+            address = f"{service.k8s_name}.{settings.get('location') or namespace}"
         pod = _sizing(env.custom_sizing, service.k8s_name)
         container = _sizing(env.custom_sizing, service.name)
         replicas = next((n for n in (pod.get("replicas"), settings.get("targetSize"))

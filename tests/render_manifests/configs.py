@@ -163,7 +163,8 @@ TRANSFORMS_SETTINGS: dict[str, dict[str, Any]] = {
     "gate": {"kubernetes": {"useExecHealthCheck": True,
                             "volumes": [{"id": "gate-tls", "mountPath": "/opt/tls"}]}},
     "front50": {"kubernetes": {"useTcpProbe": "true"}},
-    "orca": {"monitored": False},
+    "orca": {"monitored": False, "baseUrl": "http://orca.example:8083"},
+    "rosco": {"location": "spin-bake"},
 }
 TRANSFORMS_PROFILES: dict[str, str] = {
     "rosco/packer/custom.json": '{"builders": []}\n',

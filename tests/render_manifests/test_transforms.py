@@ -161,3 +161,28 @@ def test_no_monitoring_daemon_for_releases_without_its_image(tmp_path: Path) -> 
 def test_quoted_authz_flag_deploys_fiat(bundles: dict[str, Bundle]) -> None:
     """Jackson binds authz.enabled: "true" to boolean true: fiat runs."""
     assert "fiat" in bundles["transforms"].services
+
+
+def test_location_and_base_url(bundles: dict[str, Bundle]) -> None:
+    """KubernetesV2Service.getNamespace (service-settings location) and
+    ServiceSettings.buildBaseUri (baseUrl when there is no overrideBaseUrl)."""
+    bundle = bundles["transforms"]
+    for obj in bundle.services["rosco"].objects:
+        assert obj["metadata"]["namespace"] == "spin-bake"
+    assert find(bundle, "Namespace", "spin-bake")
+    assert find(bundle, "Deployment", "spin-gate")["metadata"]["namespace"] == "spinnaker"
+    secret = next(o for o in bundle.services["gate"].objects if o["kind"] == "Secret")
+    services = yaml.safe_load(base64.b64decode(secret["data"]["spinnaker.yml"]))["services"]
+    assert services["rosco"]["baseUrl"] == "http://spin-rosco.spin-bake:8087"
+    assert services["orca"]["baseUrl"] == "http://orca.example:8083"
+
+
+def test_apply_refuses_a_bundle_spread_over_namespaces(bundles: dict[str, Bundle]) -> None:
+    import pytest
+
+    from pyhalyard.cli.deploy_cluster import _require_one_namespace
+    from pyhalyard.errors import HalError
+
+    with pytest.raises(HalError, match=r"deploys into one namespace \(spinnaker\).*spin-bake"):
+        _require_one_namespace(bundles["transforms"])
+    _require_one_namespace(bundles["no-ha"])

@@ -11,10 +11,15 @@ from typing import Any
 
 from pyhalyard.halconfig.paths import HalPaths
 from pyhalyard.plan import Plan, ServicePlan
-from pyhalyard.render import monitoring
+from pyhalyard.render import monitoring, pod_details
 from pyhalyard.render.bundle import Bundle, ServiceBundle
 from pyhalyard.render.images import Images
-from pyhalyard.render.manifests import CONFIG_VOLUME, namespace_object, service_objects
+from pyhalyard.render.manifests import (
+    CONFIG_VOLUME,
+    check_namespace,
+    namespace_object,
+    service_objects,
+)
 
 REDIS_BASE = "redis"
 
@@ -27,6 +32,16 @@ def _seed_container(plan: Plan, sp: ServicePlan, images: Images) -> dict[str, An
 
         return dict(redis_container(plan, sp))  # it honours artifactId itself
     return {"image": images.image(sp)}
+
+
+def _namespaces(plan: Plan) -> tuple[dict[str, Any], ...]:
+    """The deployment's Namespace, plus those that service-settings ``location`` names."""
+    main = namespace_object(plan)
+    extra = []
+    for name in pod_details.other_namespaces(plan):
+        check_namespace(name)
+        extra.append({**main, "metadata": {**main["metadata"], "name": name}})
+    return (main, *extra)
 
 
 def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
@@ -44,7 +59,7 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
 
     profiles = render_profiles(plan)
     images = images_for(plan, paths, registry=registry, bom=bom)
-    shared = (namespace_object(plan),)
+    shared = _namespaces(plan)
     services: dict[str, ServiceBundle] = {}
     daemon = monitoring.image(images) if plan.deployment.metrics_enabled else None
     for sp in sorted(plan.enabled(), key=lambda s: s.name):

@@ -647,7 +647,7 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
             "metadata": _meta(plan, sp.k8s_name, object_labels),
             "spec": {"maxUnavailable": 1, "selector": {"matchLabels": dict(match)}},
         })
-    pod_details.finish_objects(sp, objects)
+    pod_details.finish_objects(plan, sp, objects)
     return [plain(obj) for obj in objects]
 
 

@@ -14,6 +14,8 @@
   clouddriver and its roles.
 - Halyard's moniker annotations on each Deployment, so Spinnaker's own Kubernetes
   provider files the Deployments under application ``spin``, cluster ``<name>``.
+- A service-settings ``location`` puts that service's objects into that namespace
+  (KubernetesV2Service.getNamespace); the plan gives it the matching address.
 """
 
 from __future__ import annotations
@@ -102,9 +104,27 @@ def moniker_annotations(sp: ServicePlan) -> dict[str, str]:
     return {MONIKER_APPLICATION: json.dumps("spin"), MONIKER_CLUSTER: json.dumps(sp.name)}
 
 
-def finish_objects(sp: ServicePlan, objects: list[dict[str, Any]]) -> None:
-    """Moniker annotations on the Deployment (hook at the end of service_objects)."""
+def namespace_of(plan: Plan, sp: ServicePlan) -> str:
+    return str(sp.settings.get("location") or plan.namespace)
+
+
+def other_namespaces(plan: Plan) -> list[str]:
+    """Namespaces besides the deployment's that managed services are placed in."""
+    return sorted({namespace_of(plan, sp) for sp in plan.managed()} - {plan.namespace})
+
+
+def relocated_services(objects: list[dict[str, Any]], namespace: str) -> list[str]:
+    """``<kind>/<name> in <namespace>`` for each object outside ``namespace``."""
+    return [f"{o['kind']}/{o['metadata']['name']} in {o['metadata']['namespace']}"
+            for o in objects if o["kind"] != "Namespace"
+            and o["metadata"].get("namespace", namespace) != namespace]
+
+
+def finish_objects(plan: Plan, sp: ServicePlan, objects: list[dict[str, Any]]) -> None:
+    """Namespace (``location``) and moniker annotations (hook at the end of service_objects)."""
+    namespace = namespace_of(plan, sp)
     for obj in objects:
+        obj["metadata"]["namespace"] = namespace
         if obj.get("kind") == "Deployment":
             meta = obj["metadata"]
             meta["annotations"] = {**moniker_annotations(sp), **(meta.get("annotations") or {})}

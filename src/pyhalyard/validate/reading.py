@@ -167,15 +167,25 @@ def monitoring_daemon_release(loaded: Loaded) -> Iterator[Problem]:
 
 
 def service_location(loaded: Loaded) -> Iterator[Problem]:
-    """Halyard put a service with its own ``location`` into that namespace; pyhalyard deploys
-    one namespace per deployment, so say so instead of silently ignoring the setting."""
+    """Halyard put a service with its own ``location`` into that namespace, and so do
+    generate and render; ``hal deploy apply`` deploys one namespace and refuses."""
+    from pyhalyard.kube_names import NAMESPACE_RULE, is_dns_label
+
     namespace = loaded.deployment.namespace
     for name, settings in sorted(loaded.custom.settings.items()):
         location = settings.get("location")
-        if location and str(location) != namespace:
-            yield Problem(Severity.ERROR, f"service-settings/{name}.yml: location",
-                          f"{name} asks for namespace '{location}', but pyhalyard deploys every "
-                          f"service of a deployment into one namespace ('{namespace}', "
-                          "deploymentEnvironment.location)",
-                          f"delete 'location' from service-settings/{name}.yml, or move the "
-                          "whole deployment: hal config deploy edit --location NAMESPACE")
+        if not location or str(location) == namespace:
+            continue
+        where = f"service-settings/{name}.yml: location"
+        if not is_dns_label(str(location)):
+            yield Problem(Severity.ERROR, where,
+                          f"'{location}' is not a Kubernetes namespace name ({NAMESPACE_RULE})",
+                          f"fix or delete 'location' in service-settings/{name}.yml")
+            continue
+        yield Problem(Severity.WARNING, where,
+                      f"{name} is placed in namespace '{location}', not '{namespace}' "
+                      "(Halyard's per-service location): hal config generate and hal deploy "
+                      "render honour it, but hal deploy apply deploys into one namespace and "
+                      "refuses",
+                      "apply the rendered folder with kubectl apply -k, or delete 'location' "
+                      f"from service-settings/{name}.yml")
