@@ -15,6 +15,7 @@ import base64
 import shutil
 import tempfile
 import time
+import tracemalloc
 from pathlib import Path
 
 import yaml
@@ -210,6 +211,13 @@ def test_an_alias_bomb_is_refused_quickly_by_every_command(tmp_path: Path) -> No
         assert "Traceback" not in result.err
         assert took < 1.0, (args, took)
     assert not (tmp_path / "out").exists()
+    tracemalloc.start()
+    try:
+        assert run_hal("-o", "json", "config", hal_dir=root).code != 0
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 50 * 2**20  # the expansion (~387 million nodes) is never built
 
 
 def test_ordinary_anchors_still_read(tmp_path: Path) -> None:

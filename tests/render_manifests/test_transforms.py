@@ -186,3 +186,13 @@ def test_apply_refuses_a_bundle_spread_over_namespaces(bundles: dict[str, Bundle
     with pytest.raises(HalError, match=r"deploys into one namespace \(spinnaker\).*spin-bake"):
         _require_one_namespace(bundles["transforms"])
     _require_one_namespace(bundles["no-ha"])
+
+
+def test_monitoring_daemon_image_from_artifact_id(tmp_path: Path) -> None:
+    """ServiceSettings.artifactId names the daemon's image for any release."""
+    dep = deployment()
+    dep["metricStores"] = {"enabled": True, "datadog": {"enabled": True}}
+    hal = write_hal(tmp_path / "hal", dep, settings={"monitoring-daemon": {
+        "artifactId": "mirror.example.com/spinnaker/monitoring-daemon:1.4.0"}})
+    daemon = container(render(hal), "clouddriver", "monitoring-daemon")
+    assert daemon["image"] == "mirror.example.com/spinnaker/monitoring-daemon:1.4.0"

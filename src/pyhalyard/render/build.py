@@ -61,7 +61,7 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
     images = images_for(plan, paths, registry=registry, bom=bom)
     shared = _namespaces(plan)
     services: dict[str, ServiceBundle] = {}
-    daemon = monitoring.image(images) if plan.deployment.metrics_enabled else None
+    daemon = monitoring.image(images, plan) if plan.deployment.metrics_enabled else None
     for sp in sorted(plan.enabled(), key=lambda s: s.name):
         if not sp.service.deployable:
             continue

@@ -44,8 +44,15 @@ CUSTOM_FILES = {"spinnaker-monitoring-local.yml": f"{CONFIG_DIR}/spinnaker-monit
                 "monitoring-daemon/filters/default.yml": f"{FILTERS_DIR}/default.yml"}
 
 
-def image(images: Images) -> str | None:
-    """The daemon's image for this release, or None when the release ships none."""
+def image(images: Images, plan: Plan | None = None) -> str | None:
+    """The daemon's image for this release, or None when the release ships none;
+    ``artifactId`` in service-settings/monitoring-daemon.yml names one explicitly."""
+    daemon = plan.services.get("monitoring-daemon") if plan is not None else None
+    if daemon is not None and str(daemon.settings.get("artifactId") or "").strip():
+        try:
+            return images.image(daemon)
+        except HalError:
+            return None
     try:
         bom = images.bom()
     except HalError:

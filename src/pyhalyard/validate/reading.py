@@ -154,7 +154,8 @@ def monitoring_daemon_release(loaded: Loaded) -> Iterator[Problem]:
 
     dep = loaded.deployment
     images = Images(dep.version, loaded.paths, variant=None)
-    if monitoring.image(images) is not None:
+    artifact = str(loaded.custom.settings.get("monitoring-daemon", {}).get("artifactId") or "")
+    if artifact.strip() or monitoring.image(images) is not None:
         return
     with_daemon = ", ".join(bundled_versions()) or "none bundled"
     yield Problem(Severity.WARNING, "metricStores.enabled",
