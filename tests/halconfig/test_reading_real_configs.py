@@ -270,3 +270,13 @@ def test_a_service_location_is_honoured_with_a_warning(tmp_path: Path) -> None:
     result = run_hal("config", "validate", hal_dir=bad)
     assert result.code != 0
     assert "'Spin_Bake' is not a Kubernetes namespace name" in result.out
+
+
+def test_a_duplicated_key_in_service_settings_is_reported_too(tmp_path: Path) -> None:
+    root = write(tmp_path / "hal", settings={"rosco.yml": "targetSize: 2\nenv: {}\ntargetSize: 3\n"})
+    result = run_hal("config", "validate", hal_dir=root)
+    assert result.code == 0, result.err
+    assert "WARNING: service-settings/rosco.yml: targetSize: 'targetSize' is written twice" \
+        in result.out
+    assert "(lines 1 and 3); the entry on line 3 wins" in result.out
+    assert pipeline.plan(pipeline.load(HalPaths(root)))["rosco"].replicas == 3

@@ -78,16 +78,29 @@ def duplicate_keys_in(root: Node | None) -> Iterator[tuple[str, str, int, int]]:
             stack.extend((item, (*path, i)) for i, item in enumerate(node.value))
 
 
-def duplicate_keys(loaded: Loaded) -> Iterator[Problem]:
-    """YAML's last-one-wins, made visible (edits also go to the last entry only)."""
-    source = loaded.config.doc.source
-    found = sorted(duplicate_keys_in(loaded.config.doc.root), key=lambda d: d[2])
+def _duplicate_problems(source: str, root: Node | None, prefix: str = ""
+                        ) -> Iterator[Problem]:
+    found = sorted(duplicate_keys_in(root), key=lambda d: d[2])
     for where, key, shadowed, wins in found:
-        yield Problem(Severity.WARNING, f"{where}.{key}" if where != "(top level)" else key,
+        location = key if where == "(top level)" else f"{where}.{key}"
+        yield Problem(Severity.WARNING, prefix + location,
                       f"'{key}' is written twice in {source} (lines {shadowed} and {wins}); "
                       f"the entry on line {wins} wins and the one on line {shadowed} is "
                       "ignored (hal edits change only the winning entry)",
                       f"merge the two '{key}' blocks into one and delete the other")
+
+
+def duplicate_keys(loaded: Loaded) -> Iterator[Problem]:
+    """YAML's last-one-wins, made visible, in the config and in service-settings files."""
+    yield from _duplicate_problems(loaded.config.doc.source, loaded.config.doc.root)
+    folder = loaded.paths.deployment(loaded.deployment.name).service_settings
+    if folder.is_dir():
+        for path in sorted(folder.glob("*.y*ml")):
+            try:
+                root = parse(path.read_text(encoding="utf-8"), str(path))[0]
+            except (OSError, UnicodeDecodeError):
+                continue  # reading the settings already reported it
+            yield from _duplicate_problems(str(path), root, f"service-settings/{path.name}: ")
 
 
 def distributed_kubernetes_only(loaded: Loaded) -> Iterator[Problem]:
