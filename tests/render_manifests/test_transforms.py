@@ -127,6 +127,11 @@ def test_binary_custom_profile_is_shipped_byte_exact(tmp_path: Path) -> None:
     (folder / "gate-keystore.jks").write_bytes(keystore)
     bundle = render(hal)
     assert secret_file(bundle, "gate", "gate-keystore.jks") == keystore
+    from tests.helpers import run_hal
+
+    assert run_hal("config", "generate", hal_dir=hal).code == 0
+    assert (hal / "default" / "staging" / "gate" / "gate-keystore.jks").read_bytes() == keystore
+    assert run_hal("config", "validate", hal_dir=hal).code == 0
 
 
 def test_monitoring_daemon_sidecar(bundles: dict[str, Bundle]) -> None:
