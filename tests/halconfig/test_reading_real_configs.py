@@ -273,7 +273,8 @@ def test_a_service_location_is_honoured_with_a_warning(tmp_path: Path) -> None:
 
 
 def test_a_duplicated_key_in_service_settings_is_reported_too(tmp_path: Path) -> None:
-    root = write(tmp_path / "hal", settings={"rosco.yml": "targetSize: 2\nenv: {}\ntargetSize: 3\n"})
+    root = write(tmp_path / "hal",
+                 settings={"rosco.yml": "targetSize: 2\nenv: {}\ntargetSize: 3\n"})
     result = run_hal("config", "validate", hal_dir=root)
     assert result.code == 0, result.err
     assert "WARNING: service-settings/rosco.yml: targetSize: 'targetSize' is written twice" \
