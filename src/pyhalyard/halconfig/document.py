@@ -225,36 +225,73 @@ _EXPANSION_PER_NODE = 20
 def _check_expansion(root: Node, source: str) -> None:
     """Refuse a document whose aliases expand past the bound, before anything walks it.
 
-    Counts each distinct node once, memoised by identity, so the check itself is linear
-    in the size of the text however large the expansion would be.
+    Linear in the size of the text however large the expansion would be: one pass
+    counts the distinct nodes ``U`` and how often each node is referenced; then the
+    expanded size is ``U + sum((refs(s) - 1) * size(s))`` over the aliased nodes ``s``
+    (every extra reference copies the alias target's whole expansion), with each
+    ``size(s)`` computed once, memoised, over the target's own subtree.
     """
-    sizes: dict[int, int] = {}
-    unique = 0
-    stack: list[tuple[Node, bool]] = [(root, False)]
+    seen: set[int] = set()
+    refs: dict[int, int] = {}  # aliased nodes only: how often they are referenced
+    nodes: dict[int, Node] = {}
+    stack = [root]
     while stack:
-        node, done = stack.pop()
+        node = stack.pop()
         key = id(node)
-        if key in sizes:
+        if key in seen:
+            refs[key] = refs.get(key, 1) + 1
+            nodes[key] = node
             continue
-        if isinstance(node, MappingNode):
-            children: list[Node] = [n for pair in node.value for n in pair]
-        elif isinstance(node, SequenceNode):
-            children = list(node.value)
-        else:
-            children = []
-        if not done:
-            unique += 1
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in sizes)
-            continue
-        total = 1 + sum(sizes.get(id(c), 1) for c in children)
-        sizes[key] = total
-        if total > EXPANSION_LIMIT + _EXPANSION_PER_NODE * unique:
-            mark = node.start_mark
-            raise ConfigError(source, "YAML aliases (*name) would expand this document to "
-                              f"more than {EXPANSION_LIMIT:,} nodes (an alias bomb); "
-                              "refusing to read it -- remove the repeated aliases",
-                              mark.line + 1, mark.column + 1)
+        seen.add(key)
+        if type(node) is MappingNode:
+            for pair in node.value:
+                stack.extend(pair)
+        elif type(node) is SequenceNode:
+            stack.extend(node.value)
+    shared = list(refs)
+    if not shared:
+        return
+    limit = EXPANSION_LIMIT + _EXPANSION_PER_NODE * len(seen)
+    sizes: dict[int, int] = {}
+
+    def size(top: Node) -> int:
+        work: list[tuple[Node, bool]] = [(top, False)]
+        while work:
+            node, done = work.pop()
+            if id(node) in sizes:
+                continue
+            if isinstance(node, MappingNode):
+                children: list[Node] = [n for pair in node.value for n in pair]
+            elif isinstance(node, SequenceNode):
+                children = node.value
+            else:
+                sizes[id(node)] = 1
+                continue
+            if not done:
+                work.append((node, True))
+                work.extend((c, False) for c in children if id(c) not in sizes)
+                continue
+            total = 1 + sum(sizes[id(c)] for c in children)
+            sizes[id(node)] = total
+            if total > limit:
+                _refuse_expansion(node, source)
+        return sizes[id(top)]
+
+    total = len(seen)
+    for key in shared:
+        total += (refs[key] - 1) * size(nodes[key])
+        if total > limit:
+            _refuse_expansion(nodes[key], source)
+
+
+def _refuse_expansion(node: Node, source: str) -> None:
+    mark = node.start_mark
+    raise ConfigError(source, "YAML aliases (*name) would expand this document to more than "
+                      f"{EXPANSION_LIMIT:,} nodes (an alias bomb); refusing to read it -- remove "
+                      "the repeated aliases", mark.line + 1, mark.column + 1)
+
+
+
 
 
 def _parse(text: str, source: str) -> _Parsed:
