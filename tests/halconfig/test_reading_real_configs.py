@@ -281,3 +281,62 @@ def test_a_duplicated_key_in_service_settings_is_reported_too(tmp_path: Path) ->
         in result.out
     assert "(lines 1 and 3); the entry on line 3 wins" in result.out
     assert pipeline.plan(pipeline.load(HalPaths(root)))["rosco"].replicas == 3
+
+
+def _expanded(data: object) -> int:
+    if isinstance(data, dict):
+        return 1 + sum(1 + _expanded(v) for v in data.values())
+    if isinstance(data, list):
+        return 1 + sum(_expanded(v) for v in data)
+    return 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.one_of(st.none(), st.integers(min_value=0, max_value=9)),
+                         min_size=1, max_size=5), min_size=1, max_size=6),
+       st.integers(min_value=0, max_value=300))
+def test_the_alias_bound_refuses_exactly_the_documents_that_expand_past_it(
+        rows: list[list[int | None]], limit: int) -> None:
+    """The linear check agrees with really expanding the document."""
+    import pytest
+
+    from pyhalyard.errors import ConfigError
+    from pyhalyard.halconfig import document
+
+    lines = []
+    for i, row in enumerate(rows):
+        items = [f"*a{r % i}" if r is not None and i else "x" for r in row]
+        lines.append(f"k{i}: &a{i} [{', '.join(items)}]")
+    text = "\n".join(lines) + "\n"
+    parsed = document._parse(text, "t")
+    distinct = len({id(n) for n in _walk_nodes(parsed.root)})
+    aliased = any(r is not None for row in rows[1:] for r in row)
+    bound = limit + document._EXPANSION_PER_NODE * distinct
+    old = document.EXPANSION_LIMIT
+    document.EXPANSION_LIMIT = limit
+    try:
+        if aliased and _expanded(parsed.data) > bound:
+            with pytest.raises(ConfigError, match="alias bomb"):
+                document._check_expansion(parsed.root, "t")
+        else:
+            document._check_expansion(parsed.root, "t")
+    finally:
+        document.EXPANSION_LIMIT = old
+
+
+def _walk_nodes(root: object) -> list[object]:
+    from yaml.nodes import MappingNode, SequenceNode
+
+    out, seen, stack = [], set(), [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        out.append(node)
+        if isinstance(node, MappingNode):
+            for pair in node.value:
+                stack.extend(pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+    return out
