@@ -8,6 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from pyhalyard.errors import HalError
+from pyhalyard.halconfig.coerce import may_need_coercion
 from pyhalyard.halconfig.custom import CustomFiles, load_custom
 from pyhalyard.halconfig.model import Deployment, read_deployment
 from pyhalyard.halconfig.paths import HalPaths
@@ -35,7 +36,8 @@ def loaded_from(config: HalConfig, deployment: str | None = None) -> Loaded:
                        "(use --hal-dir DIR or $HAL_DIR, or create one with a hal config edit)")
     name = config.resolve(deployment)
     index = config.index_of(name)
-    dep = read_deployment(config.doc.source, config.deployment(name), index)
+    dep = read_deployment(config.doc.source, config.deployment(name), index,
+                          coerce=may_need_coercion(config.doc.text))
     custom = load_custom(config.paths.deployment(name))
     return Loaded(config.paths, config, dep, custom)
 

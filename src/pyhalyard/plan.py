@@ -121,6 +121,8 @@ def _base_url(service: catalog.Service, dep: Deployment, settings: dict[str, Any
         block = security.get(public_override[0]) or {}
         if isinstance(block, dict) and block.get("overrideBaseUrl"):
             return str(block["overrideBaseUrl"])
+    if settings.get("baseUrl"):  # Halyard's ServiceSettings.buildBaseUri: after the overrides
+        return str(settings["baseUrl"])
     scheme = settings.get("scheme") or service.scheme
     return f"{scheme}://{address}:{port}"
 
@@ -152,7 +154,8 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
         elif service.public:
             address = "localhost"
         else:
-            address = f"{service.k8s_name}.{namespace}"
+            # service-settings ``location``: Halyard deployed the service into that namespace
+            address = f"{service.k8s_name}.{settings.get('location') or namespace}"
         pod = _sizing(env.custom_sizing, service.k8s_name)
         container = _sizing(env.custom_sizing, service.name)
         replicas = next((n for n in (pod.get("replicas"), settings.get("targetSize"))

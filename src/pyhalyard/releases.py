@@ -78,6 +78,10 @@ class Table:
     def latest(self) -> Release:
         return self.releases[0]
 
+    def shipping(self, artifact: str) -> list[str]:
+        """Releases whose BOM lists ``artifact`` (e.g. monitoring-daemon), newest first."""
+        return [r.version for r in self.releases if artifact in r.services]
+
     def source_of(self, release: Release) -> str:
         return f"{self.repository}@{self.commit[:12]}:{release.changelog}"
 

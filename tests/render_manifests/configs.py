@@ -139,6 +139,39 @@ def kitchen_deployment() -> dict[str, Any]:
     )
 
 
+def transforms_deployment() -> dict[str, Any]:
+    """Every deploy-time transform of issue 11 at once (Halyard 1.30.1 release: its BOM
+    ships the monitoring-daemon image)."""
+    dep = deployment(
+        cd_ha=True, echo_ha=True,
+        tolerations={"clouddriver": [{"key": "pool", "operator": "Equal", "value": "cd",
+                                      "effect": "NoSchedule"}],
+                     "spin-clouddriver-caching": [{"key": "pool", "operator": "Equal",
+                                                   "value": "caching", "effect": "NoSchedule"}]},
+        sidecars={"echo": [{"dockerImage": "hashicorp/vault:1.15", "mountPath": "/vault/secrets",
+                            "args": ["agent"]}]},
+    )
+    dep["version"] = "1.30.1"
+    dep["metricStores"] = {"enabled": True, "period": 30,
+                           "prometheus": {"enabled": True, "add_source_metalabels": True},
+                           "datadog": {"enabled": False}}
+    dep["security"]["authz"]["enabled"] = "true"  # quoted, as hand-edited configs have it
+    return dep
+
+
+TRANSFORMS_SETTINGS: dict[str, dict[str, Any]] = {
+    "gate": {"kubernetes": {"useExecHealthCheck": True,
+                            "volumes": [{"id": "gate-tls", "mountPath": "/opt/tls"}]}},
+    "front50": {"kubernetes": {"useTcpProbe": "true"}},
+    "orca": {"monitored": False, "baseUrl": "http://orca.example:8083"},
+    "rosco": {"location": "spin-bake"},
+}
+TRANSFORMS_PROFILES: dict[str, str] = {
+    "rosco/packer/custom.json": '{"builders": []}\n',
+    "clouddriver/custom-kubeconfig": "apiVersion: v1\nkind: Config\n",
+    "settings-local.js": "window.spinnakerSettings.feature.ci = true;\n",
+}
+
 CONFIGS: dict[str, dict[str, Any]] = {
     "no-ha": {"deployment": deployment()},
     "clouddriver-ha": {"deployment": deployment(cd_ha=True)},
@@ -150,6 +183,8 @@ CONFIGS: dict[str, dict[str, Any]] = {
     # clouddriver-ro reads from spin-redis-replica (pyhalyard's in-cluster read replica)
     "in-cluster-replica": {"deployment": deployment(cd_ha=True),
                            "settings": {"redis-replica": {"enabled": True, "targetSize": 2}}},
+    "transforms": {"deployment": transforms_deployment(), "settings": TRANSFORMS_SETTINGS,
+                   "profiles": TRANSFORMS_PROFILES},
 }
 
 
@@ -168,7 +203,7 @@ def make_hal(tmp: Path, name: str) -> Path:
         return target
     spec = CONFIGS[name]
     return write_hal(tmp / name, copy.deepcopy(spec["deployment"]),
-                     settings=copy.deepcopy(spec.get("settings")))
+                     settings=copy.deepcopy(spec.get("settings")), profiles=spec.get("profiles"))
 
 
 def render(hal_dir: Path, **kwargs: Any) -> Bundle:

@@ -181,11 +181,12 @@ def test_echo_scheduler_is_one_pod_recreated(tmp_path: Path) -> None:
 
 
 def test_clouddriver_roles_get_720s_grace(bundles: dict[str, Bundle]) -> None:
+    """KubernetesV2Service.terminationGracePeriodSeconds: 60, clouddriver's 720."""
     bundle = bundles["ro-deck"]
     for role in catalog.SPLITS["clouddriver"]:
         assert pod(bundle, role)["terminationGracePeriodSeconds"] == 720
     for name in ("gate", "orca", "echo-worker"):
-        assert "terminationGracePeriodSeconds" not in pod(bundle, name)
+        assert pod(bundle, name)["terminationGracePeriodSeconds"] == 60
 
 
 # ------------------------------------------------------------------ sizing

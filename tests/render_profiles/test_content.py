@@ -146,7 +146,13 @@ def test_orca_igor_rosco_fiat_kayenta() -> None:
     assert igor["nexus.enabled"] == "false"
     rosco = props(plan, profiles, "rosco")
     assert rosco["redis.connection"] == f"redis://spin-redis.{NS}:6379"
-    assert rosco["aws.bakeryDefaults.baseImages"] == ""
+    # RoscoProfileFactory: the whole provider node; an empty baseImages list is left out
+    # so rosco's packaged base images stay (Spring would replace them with nothing).
+    assert not any(k.startswith("aws.bakeryDefaults.baseImages") for k in rosco)
+    assert rosco["aws.defaultRegions[0].name"] == "us-west-2"
+    assert rosco["aws.primaryAccount"] == "my-aws"
+    assert orca["default.securityGroups"] == ""
+    assert orca["default.vpc.securityGroups"] == ""
     assert "kubernetes.enabled" not in rosco  # no bakery: not an image provider
     fiat = props(plan, profiles, "fiat")
     assert fiat["auth.groupMembership.service"] == "FILE"
@@ -159,17 +165,15 @@ def test_orca_igor_rosco_fiat_kayenta() -> None:
     assert kayenta["kayenta.stackdriver.enabled"] == "false"
 
 
-def test_deck_gets_settings_local_js_not_a_spring_profile() -> None:
+def test_deck_gets_settings_js_and_the_users_settings_local_js_not_a_spring_profile() -> None:
     raw = raw_config()
     raw["security"]["apiSecurity"] = {"overrideBaseUrl": "https://api.example"}
-    _, profiles = render(raw, profiles={"settings-local.js": "window.spinnakerSettings.x = 1;\n"})
+    _, profiles = render(raw, profiles={"settings-local.js": "window.spinnakerSettings.x = 1;\n",
+                                        "spinnaker-local.yml": "a: 1\n"})
     files = profiles["deck"]
-    assert set(files) == {"settings-local.js"}
-    js = files["settings-local.js"]
-    assert 's.gateUrl = "https://api.example";' in js
-    assert '"fiatEnabled": true' in js
-    assert js.index("s.gateUrl") < js.index("window.spinnakerSettings.x = 1;")
-    assert js.endswith("window.spinnakerSettings.x = 1;\n")
+    assert set(files) == {"settings.js", "settings-local.js"}
+    assert files["settings-local.js"] == "window.spinnakerSettings.x = 1;\n"
+    assert '"gateUrl": "https://api.example"' in files["settings.js"]
 
 
 def test_in_cluster_redis_replica_for_read_only_roles() -> None:

@@ -118,5 +118,31 @@ def test_halyard_staged_services_are_all_rendered(generated) -> None:  # type: i
     staging, _ = generated
     ours_services = {p.name for p in staging.iterdir()}
     assert set(halyard_files()) <= ours_services
-    # deck gets settings-local.js; the externally managed Redis gets nothing.
+    # deck gets settings.js; the externally managed Redis gets nothing.
     assert "deck" in ours_services and "redis" not in ours_services
+
+
+def test_deck_settings_are_what_halyard_set_for_this_tree(generated) -> None:  # type: ignore[no-untyped-def]
+    """DeckProfileFactory's bindings for this config (deck's halconfig/settings.js keys):
+    gateUrl from apiSecurity.overrideBaseUrl (/gate), the configured version, and every
+    feature, notification and canary switch of the tree off."""
+    from .test_deck_settings import settings_object
+
+    staging, _ = generated
+    folder = staging / "deck"
+    assert sorted(p.name for p in folder.iterdir()) == ["settings.js"]
+    s = settings_object((folder / "settings.js").read_text())
+    assert s["gateUrl"] == "/gate"
+    assert s["authEndpoint"] == "/gate/auth/user"
+    assert s["bakeryDetailUrl"].startswith("/gate/bakery/logs/")
+    assert s["version"] == "1.30.1"
+    assert s["defaultTimeZone"] == "America/Los_Angeles"
+    assert s["authEnabled"] is False
+    assert s["feature"] == {"canary": False, "chaosMonkey": False,
+                            "dynamicRollbackTimeout": False, "fiatEnabled": False,
+                            "pipelineTemplates": False, "roscoMode": True}
+    assert s["canary"]["featureDisabled"] is True
+    assert s["notifications"]["slack"] == {"botName": "", "enabled": False}
+    assert s["notifications"]["sms"] == {"enabled": False}
+    assert s["notifications"]["githubStatus"] == {"enabled": False}
+    assert s["providers"]["aws"]["defaults"] == {"account": "", "region": ""}

@@ -98,6 +98,19 @@ def _require_distributed(loaded: Loaded) -> None:
                        "--type Distributed --account-name ACCOUNT")
 
 
+def _require_one_namespace(bundle: Bundle) -> None:
+    from pyhalyard.render.pod_details import relocated_services
+
+    elsewhere = relocated_services(list(bundle.objects()), bundle.namespace)
+    if elsewhere:
+        raise HalError(f"refusing to deploy: hal deploy apply deploys into one namespace "
+                       f"({bundle.namespace}), and service-settings location puts "
+                       f"{elsewhere[0]}{' and others' if len(elsewhere) > 1 else ''} "
+                       "elsewhere; apply `hal deploy render` output with "
+                       "kubectl apply --server-side -k, "
+                       "or delete location from the service's settings")
+
+
 def _render(plan: Plan, app: AppContext, bom: Path | None = None) -> Bundle:
     from pyhalyard.render.build import build_bundle
 
@@ -258,6 +271,7 @@ def apply(service_names: tuple[str, ...], exclude_service_names: tuple[str, ...]
     creds = _credentials(loaded, check=True)
     plan = pipeline.plan(loaded)
     bundle = _render(plan, app, bom)
+    _require_one_namespace(bundle)
     if not no_live_checks:
         _redis_preflight(app, plan)
     options = _options(timeout_minutes, max_parallel, poll_interval, delete_orphaned_services,

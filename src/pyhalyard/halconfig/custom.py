@@ -13,6 +13,7 @@ from typing import Any
 
 from pyhalyard import catalog
 from pyhalyard.errors import ConfigError
+from pyhalyard.halconfig.coerce import coerce_tree
 from pyhalyard.halconfig.document import parse
 from pyhalyard.halconfig.paths import DeploymentPaths
 
@@ -64,7 +65,8 @@ def check_settings(source: str, data: Any) -> dict[str, Any]:
         return {}
     if not isinstance(data, dict):
         raise ConfigError(source, "expected a mapping of service settings", 1, 1)
-    for key, value in data.items():
+    typed: dict[str, Any] = coerce_tree(data)  # Jackson: enabled: "true", targetSize: "2"
+    for key, value in typed.items():
         if key not in SETTINGS_FIELDS:
             known = ", ".join(sorted(SETTINGS_FIELDS))
             raise ConfigError(source, f"unknown service setting '{key}' (known: {known})")
@@ -73,7 +75,7 @@ def check_settings(source: str, data: Any) -> dict[str, Any]:
             continue
         if (isinstance(value, bool) and bool not in types) or not isinstance(value, types):
             raise ConfigError(source, f"{key}: expected {_TYPE_NAMES[types[0]]}, got {value!r}")
-    return data
+    return typed
 
 
 def load_service_settings(paths: DeploymentPaths) -> tuple[dict[str, dict[str, Any]],
@@ -93,6 +95,32 @@ def load_service_settings(paths: DeploymentPaths) -> tuple[dict[str, dict[str, A
     return settings, tuple(unknown)
 
 
+# Custom profiles need not be text (a keystore, ``gate-keystore.jks``): bytes that are not
+# UTF-8 ride along in the str as lone surrogates and are written back byte-exact by
+# encoding with the same error handler (Halyard shipped such files unchanged too).
+PROFILE_ERRORS = "surrogateescape"
+
+
+def read_profile(path: Path) -> str:
+    try:
+        return path.read_bytes().decode("utf-8", PROFILE_ERRORS)
+    except OSError as exc:
+        raise ConfigError(str(path), f"cannot read profile ({exc.strerror})") from None
+
+
+def profile_bytes(text: str) -> bytes:
+    """The exact bytes of a profile file read by :func:`read_profile` (or generated)."""
+    return text.encode("utf-8", PROFILE_ERRORS)
+
+
+def is_binary(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return True
+    return False
+
+
 def load_profiles(paths: DeploymentPaths) -> dict[str, str]:
     """Every file under ``profiles/`` by its relative path; nothing may lead outside it."""
     root = paths.profiles
@@ -106,11 +134,10 @@ def load_profiles(paths: DeploymentPaths) -> dict[str, str]:
         rel = path.relative_to(root).as_posix()
         if not path.resolve().is_relative_to(real_root):
             raise ConfigError(str(path), "profile points outside the profiles folder")
-        try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError:
-            raise ConfigError(str(path), "profile is not UTF-8 text") from None
+        text = read_profile(path)
         if path.suffix in (".yml", ".yaml"):
+            if is_binary(text):
+                raise ConfigError(str(path), "YAML profile is not UTF-8 text")
             parse(text, str(path))  # a broken custom profile fails here, with its line
         profiles[rel] = text
     return profiles

@@ -215,6 +215,83 @@ def _merge_mappings(root: Node) -> set[int]:
 
 
 _FREEZE_ABOVE = 200_000  # characters
+# Aliases may repeat a node, but a document may not expand to more nodes than this
+# (plus a few per node actually written): past it, walking the tree (``-o json``,
+# validation, rendering) would take minutes and gigabytes ("billion laughs").
+EXPANSION_LIMIT = 2_000_000
+_EXPANSION_PER_NODE = 20
+
+
+def _check_expansion(root: Node, source: str) -> None:
+    """Refuse a document whose aliases expand past the bound, before anything walks it.
+
+    Linear in the size of the text however large the expansion would be: one pass
+    counts the distinct nodes ``U`` and how often each node is referenced; then the
+    expanded size is ``U + sum((refs(s) - 1) * size(s))`` over the aliased nodes ``s``
+    (every extra reference copies the alias target's whole expansion), with each
+    ``size(s)`` computed once, memoised, over the target's own subtree.
+    """
+    seen: set[int] = set()
+    refs: dict[int, int] = {}  # aliased nodes only: how often they are referenced
+    nodes: dict[int, Node] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        key = id(node)
+        if key in seen:
+            refs[key] = refs.get(key, 1) + 1
+            nodes[key] = node
+            continue
+        seen.add(key)
+        if type(node) is MappingNode:
+            for pair in node.value:
+                stack.extend(pair)
+        elif type(node) is SequenceNode:
+            stack.extend(node.value)
+    shared = list(refs)
+    if not shared:
+        return
+    limit = EXPANSION_LIMIT + _EXPANSION_PER_NODE * len(seen)
+    sizes: dict[int, int] = {}
+
+    def size(top: Node) -> int:
+        work: list[tuple[Node, bool]] = [(top, False)]
+        while work:
+            node, done = work.pop()
+            if id(node) in sizes:
+                continue
+            if isinstance(node, MappingNode):
+                children: list[Node] = [n for pair in node.value for n in pair]
+            elif isinstance(node, SequenceNode):
+                children = node.value
+            else:
+                sizes[id(node)] = 1
+                continue
+            if not done:
+                work.append((node, True))
+                work.extend((c, False) for c in children if id(c) not in sizes)
+                continue
+            total = 1 + sum(sizes[id(c)] for c in children)
+            sizes[id(node)] = total
+            if total > limit:
+                _refuse_expansion(node, source)
+        return sizes[id(top)]
+
+    total = len(seen)
+    for key in shared:
+        total += (refs[key] - 1) * size(nodes[key])
+        if total > limit:
+            _refuse_expansion(nodes[key], source)
+
+
+def _refuse_expansion(node: Node, source: str) -> None:
+    mark = node.start_mark
+    raise ConfigError(source, "YAML aliases (*name) would expand this document to more than "
+                      f"{EXPANSION_LIMIT:,} nodes (an alias bomb); refusing to read it -- remove "
+                      "the repeated aliases", mark.line + 1, mark.column + 1)
+
+
+
 
 
 def _parse(text: str, source: str) -> _Parsed:
@@ -246,6 +323,8 @@ def _parse_document(text: str, source: str) -> _Parsed:
         if node is None:
             data = None
         else:
+            if _may_have(text, "*"):
+                _check_expansion(node, source)
             if "<<" in text:
                 merged = _merge_mappings(node)
             try:

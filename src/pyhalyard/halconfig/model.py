@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from pyhalyard.errors import ConfigError
+from pyhalyard.halconfig.coerce import coerce_tree
 
 T = TypeVar("T")
 
@@ -155,8 +156,15 @@ class Deployment:
         return self.account(self.environment.account_name)
 
 
-def read_deployment(source: str, raw: dict[str, Any], index: int) -> Deployment:
-    """Build the typed view; a field of the wrong type is a ConfigError naming its path."""
+def read_deployment(source: str, raw: dict[str, Any], index: int, *,
+                    coerce: bool = True) -> Deployment:
+    """Build the typed view; a field of the wrong type is a ConfigError naming its path.
+
+    Quoted flags and counts are typed first (Jackson's coercion, see halconfig/coerce.py),
+    and ``raw`` keeps the typed values, so every later stage reads the same ones.
+    """
+    if coerce:  # False only when the caller checked the text has no quoted candidate
+        raw = coerce_tree(raw)
     top = _Reader(source, raw, f"deploymentConfigurations[{index}]")
     env = top.child("deploymentEnvironment")
     ha = env.child("haServices")

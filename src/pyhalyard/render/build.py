@@ -11,9 +11,15 @@ from typing import Any
 
 from pyhalyard.halconfig.paths import HalPaths
 from pyhalyard.plan import Plan, ServicePlan
+from pyhalyard.render import monitoring, pod_details
 from pyhalyard.render.bundle import Bundle, ServiceBundle
 from pyhalyard.render.images import Images
-from pyhalyard.render.manifests import namespace_object, service_objects
+from pyhalyard.render.manifests import (
+    CONFIG_VOLUME,
+    check_namespace,
+    namespace_object,
+    service_objects,
+)
 
 REDIS_BASE = "redis"
 
@@ -26,6 +32,16 @@ def _seed_container(plan: Plan, sp: ServicePlan, images: Images) -> dict[str, An
 
         return dict(redis_container(plan, sp))  # it honours artifactId itself
     return {"image": images.image(sp)}
+
+
+def _namespaces(plan: Plan) -> tuple[dict[str, Any], ...]:
+    """The deployment's Namespace, plus those that service-settings ``location`` names."""
+    main = namespace_object(plan)
+    extra = []
+    for name in pod_details.other_namespaces(plan):
+        check_namespace(name)
+        extra.append({**main, "metadata": {**main["metadata"], "name": name}})
+    return (main, *extra)
 
 
 def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
@@ -43,8 +59,9 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
 
     profiles = render_profiles(plan)
     images = images_for(plan, paths, registry=registry, bom=bom)
-    shared = (namespace_object(plan),)
+    shared = _namespaces(plan)
     services: dict[str, ServiceBundle] = {}
+    daemon = monitoring.image(images, plan) if plan.deployment.metrics_enabled else None
     for sp in sorted(plan.enabled(), key=lambda s: s.name):
         if not sp.service.deployable:
             continue
@@ -52,7 +69,12 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
         if not sp.managed:
             services[sp.name] = ServiceBundle(sp.name, files, ())
             continue
+        sidecar_files = monitoring.files(plan, sp) if daemon and monitoring.monitored(plan, sp) \
+            else {}
+        files.update(sidecar_files)
         objects = service_objects(plan, sp, files, _seed_container(plan, sp, images))
+        if daemon and sidecar_files:
+            monitoring.attach(objects, daemon, list(sidecar_files), CONFIG_VOLUME)
         services[sp.name] = ServiceBundle(sp.name, files, tuple(objects))
     return Bundle(namespace=plan.namespace, version=plan.deployment.version, shared=shared,
                   services=services)

@@ -23,8 +23,10 @@ from typing import Any
 
 from pyhalyard import catalog
 from pyhalyard.errors import HalError
+from pyhalyard.halconfig.custom import profile_bytes
 from pyhalyard.kube_names import is_dns_label
 from pyhalyard.plan import Plan, ServicePlan
+from pyhalyard.render import pod_details
 from pyhalyard.render.bundle import KubeObject
 from pyhalyard.validate.quantity import quantity_problem
 
@@ -177,11 +179,15 @@ def _settings_where(sp: ServicePlan) -> _Where:
 
 def _for_service(mapping: dict[str, Any], sp: ServicePlan) -> tuple[str, Any] | None:
     """A deploymentEnvironment map's entry for this service: ``spin-<name>`` or ``<name>``
-    (aliases too); read by the service's own name only, never inherited from a base."""
+    (aliases too); an HA role without one of its own falls back to its base service's
+    plain name (``clouddriver``), as Halyard's ``getBaseCanonicalName()`` lookups did."""
     for name in catalog.names_for(sp.name):
         for key in (catalog.NAME_PREFIX + name, name):
             if key in mapping and mapping[key] is not None:
                 return key, mapping[key]
+    base = sp.service.base
+    if sp.service.is_role and mapping.get(base) is not None:
+        return base, mapping[base]
     return None
 
 
@@ -281,7 +287,8 @@ def _settings_volumes(sp: ServicePlan, value: list[Any]) -> tuple[list[KubeObjec
     mounts: list[KubeObject] = []
     for i, item in enumerate(where.mappings("kubernetes.volumes", value)):
         field = f"kubernetes.volumes[{i}]"
-        ident, kind, path = item.get("id"), item.get("type"), item.get("mountPath")
+        # Halyard's ConfigSource: a volume without ``type`` is a secret.
+        ident, kind, path = item.get("id"), item.get("type") or "secret", item.get("mountPath")
         if not isinstance(ident, str) or not ident:
             raise where.fail(f"{field}.id", "the name of the secret, config map or claim", ident)
         if kind not in VOLUME_TYPES:
@@ -300,18 +307,24 @@ def _settings_volumes(sp: ServicePlan, value: list[Any]) -> tuple[list[KubeObjec
     return volumes, mounts
 
 
-def _sidecar(where: _Where, field: str, item: dict[str, Any],
-             config_volume: bool) -> tuple[KubeObject, list[KubeObject]]:
+def _sidecar(where: _Where, field: str, item: dict[str, Any]
+             ) -> tuple[KubeObject, list[KubeObject], list[KubeObject]]:
     """A sidecar: a plain Kubernetes container (has ``image``) is used as given; Halyard's
-    SidecarConfig (``dockerImage``, ``configMapVolumeMounts``, …) is translated."""
+    SidecarConfig (``dockerImage``, ``configMapVolumeMounts``, …) is translated.
+
+    Returns the container, its pod volumes and mounts for the main container: a
+    ``mountPath`` is an emptyDir named after the sidecar that both containers mount
+    there (KubernetesV2Service.getPodSpecYaml), e.g. a vault agent's token folder."""
     if "image" in item:
-        return dict(item), []
+        return dict(item), [], []
     unknown = sorted(set(item) - set(SIDECAR_KEYS))
     if unknown:
         raise HalError(f"{where.where}.{field}: unknown sidecar field '{unknown[0]}' "
                        f"(Halyard's fields: {', '.join(SIDECAR_KEYS)}; or give a Kubernetes "
                        "container with 'image')")
-    name, image = item.get("name"), item.get("dockerImage")
+    name, image = item.get("name", "custom-sidecar"), item.get("dockerImage")  # SidecarConfig
+    if name is None:
+        name = "custom-sidecar"
     if not is_dns_label(name):
         raise where.fail(f"{field}.name", "a container name (lowercase, digits, '-')", name)
     if not isinstance(image, str) or not image:
@@ -332,12 +345,14 @@ def _sidecar(where: _Where, field: str, item: dict[str, Any],
                                                      item["securityContext"])
     volumes: list[KubeObject] = []
     mounts: list[KubeObject] = []
-    if item.get("mountPath") is not None:
+    shared: list[KubeObject] = []
+    if item.get("mountPath"):
         path = item["mountPath"]
         if not isinstance(path, str) or not path.startswith("/"):
             raise where.fail(f"{field}.mountPath", "an absolute path", path)
-        if config_volume:
-            mounts.append({"name": CONFIG_VOLUME, "mountPath": path})
+        volumes.append({"name": _volume_name(name), "emptyDir": {}})
+        mounts.append({"name": _volume_name(name), "mountPath": path})
+        shared.append({"name": _volume_name(name), "mountPath": path})
     for key, kind, ref_key, source_key in (
             ("configMapVolumeMounts", "configMap", "configMapName", "name"),
             ("secretVolumeMounts", "secret", "secretName", "secretName")):
@@ -354,11 +369,10 @@ def _sidecar(where: _Where, field: str, item: dict[str, Any],
             mounts.append({"name": volume, "mountPath": path})
     if mounts:
         container["volumeMounts"] = mounts
-    return container, volumes
+    return container, volumes, shared
 
 
-def _environment_extras(plan: Plan, sp: ServicePlan,
-                        config_volume: bool) -> dict[str, Any]:
+def _environment_extras(plan: Plan, sp: ServicePlan) -> dict[str, Any]:
     """deploymentEnvironment maps keyed by service: affinity, tolerations, nodeSelectors,
     sidecars, initContainers, hostAliases."""
     env = plan.deployment.environment
@@ -379,28 +393,21 @@ def _environment_extras(plan: Plan, sp: ServicePlan,
     found = _for_service(env.sidecars, sp)
     if found:
         key, items = found
-        containers, volumes = [], []
+        containers, volumes, shared = [], [], []
         for i, item in enumerate(where.mappings(f"sidecars.{key}", items)):
-            container, extra = _sidecar(where, f"sidecars.{key}[{i}]", item, config_volume)
+            container, extra, main_mounts = _sidecar(where, f"sidecars.{key}[{i}]", item)
             containers.append(container)
             volumes.extend(extra)
+            shared.extend(main_mounts)
         out["sidecars"] = containers
         out["sidecarVolumes"] = volumes
+        out["sharedMounts"] = shared
     return out
 
 
 # ------------------------------------------------------------------ probes
 def _probe_handler(sp: ServicePlan, k8s: dict[str, Any]) -> dict[str, Any]:
-    commands = k8s.get("customHealthCheckExecCommands")
-    if commands:
-        return {"exec": {"command": [_scalar(c) for c in commands]}}
-    health = sp.settings.get("healthEndpoint") or sp.service.health_endpoint
-    if health and not k8s.get("useTcpProbe"):
-        handler: dict[str, Any] = {"path": str(health), "port": sp.port}
-        if str(sp.settings.get("scheme") or sp.service.scheme).lower() == "https":
-            handler["scheme"] = "HTTPS"
-        return {"httpGet": handler}
-    return {"tcpSocket": {"port": sp.port}}
+    return pod_details.probe_handler(sp, k8s)
 
 
 def _liveness(plan: Plan, handler: dict[str, Any]) -> dict[str, Any] | None:
@@ -451,7 +458,7 @@ def _secret_data(sp: ServicePlan, files: dict[str, str],
         key = secret_key(path)
         if key in data:
             raise HalError(f"profile '{path}' of {sp.name}: two files map to Secret key '{key}'")
-        data[key] = base64.b64encode(files[path].encode("utf-8")).decode("ascii")
+        data[key] = base64.b64encode(profile_bytes(files[path])).decode("ascii")
         items.append({"key": key, "path": path})
     for name in sorted(secret_env):
         data[ENV_KEY_PREFIX + name] = base64.b64encode(
@@ -550,6 +557,9 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
     liveness = _liveness(plan, handler)
     if liveness is not None:
         main.setdefault("livenessProbe", liveness)
+    hook = pod_details.lifecycle(sp, files)
+    if hook is not None:
+        main.setdefault("lifecycle", hook)
     sized = resources(plan, sp)
     if sized:
         main["resources"] = sized
@@ -561,6 +571,7 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
         if secret_env or any(i["key"] != i["path"] for i in items):
             secret_source["items"] = items
         volumes.append({"name": CONFIG_VOLUME, "secret": secret_source})
+        mounts.extend(pod_details.outside_config_mounts(sp, files, CONFIG_VOLUME))
     extra_volumes, extra_mounts = _settings_volumes(sp, k8s.get("volumes", []))
     volumes.extend(extra_volumes)
     mounts.extend(extra_mounts)
@@ -568,8 +579,11 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
         main["volumeMounts"] = mounts
 
     # ---- pod
-    extras = _environment_extras(plan, sp, config_volume=bool(secret_name and files))
+    extras = _environment_extras(plan, sp)
     volumes.extend(extras.pop("sidecarVolumes", []))
+    if extras.get("sharedMounts"):
+        main["volumeMounts"] = [*main.get("volumeMounts", []), *extras["sharedMounts"]]
+    extras.pop("sharedMounts", None)
     pod_labels = {**where.str_map("kubernetes.podLabels", k8s.get("podLabels", {})),
                   **object_labels}
     pod_annotations = where.str_map("kubernetes.podAnnotations", k8s.get("podAnnotations", {}))
@@ -583,8 +597,7 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
         _unique(sp, (v["name"] for v in volumes), "volume")
         pod["volumes"] = volumes
     _unique(sp, (c["name"] for c in pod["containers"]), "container")
-    if sp.service.base == "clouddriver":
-        pod["terminationGracePeriodSeconds"] = catalog.CLOUDDRIVER_TERMINATION_GRACE
+    pod["terminationGracePeriodSeconds"] = pod_details.termination_grace(sp)
     node_selector = {**extras.pop("nodeSelector", {}),
                      **where.str_map("kubernetes.nodeSelector", k8s.get("nodeSelector", {}))}
     if node_selector:
@@ -634,6 +647,7 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
             "metadata": _meta(plan, sp.k8s_name, object_labels),
             "spec": {"maxUnavailable": 1, "selector": {"matchLabels": dict(match)}},
         })
+    pod_details.finish_objects(plan, sp, objects)
     return [plain(obj) for obj in objects]
 
 

@@ -18,6 +18,13 @@ from pyhalyard.pipeline import Loaded
 from pyhalyard.redis.endpoint import InvalidEndpoint, parse_endpoint
 from pyhalyard.validate.problem import Problem, Severity
 from pyhalyard.validate.quantity import quantity_problem, to_decimal
+from pyhalyard.validate.reading import (
+    custom_overrides,
+    distributed_kubernetes_only,
+    duplicate_keys,
+    monitoring_daemon_release,
+    service_location,
+)
 
 ENV = "deploymentEnvironment"
 HA = f"{ENV}.haServices"
@@ -321,12 +328,7 @@ def unknown_settings_files(loaded: Loaded) -> Iterator[Problem]:
 
 
 def metric_stores(loaded: Loaded) -> Iterator[Problem]:
-    if loaded.deployment.metrics_enabled:
-        yield Problem(Severity.WARNING, "metricStores.enabled",
-                      "pyhalyard does not deploy the spinnaker-monitoring sidecar, so the "
-                      "configured metric stores receive nothing",
-                      "scrape the services' own metrics endpoints instead, and set "
-                      "metricStores.enabled: false")
+    yield from monitoring_daemon_release(loaded)
 
 
 def redis_replica_unused(loaded: Loaded) -> Iterator[Problem]:
@@ -459,4 +461,8 @@ RENDER_RULES: tuple[Rule, ...] = (
     version_set,
     namespace_name,
     storage_chosen,
+    distributed_kubernetes_only,
+    duplicate_keys,
+    custom_overrides,
+    service_location,
 )

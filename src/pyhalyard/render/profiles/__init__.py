@@ -27,6 +27,7 @@ from pyhalyard.halconfig.custom import profile_target
 from pyhalyard.halconfig.document import parse
 from pyhalyard.merge import deep_merge
 from pyhalyard.plan import Plan, ServicePlan
+from pyhalyard.render import pod_details
 from pyhalyard.render.profiles import (
     clouddriver,
     deck,
@@ -133,7 +134,8 @@ def render_service(plan: Plan, sp: ServicePlan, cache: dict[str, str] | None = N
             files[base_file] = dump(render(plan, sp))
         if sp.overrides:
             files[overrides_file(service)] = dump(sp.overrides)
-    if service.java or service.base == "deck":
+        files.update(pod_details.generated_files(plan, sp))
+    if service.java:  # deck's custom files are settings.js and settings-local.js only
         custom = custom_files(plan, service)
         own = overrides_file(service)
         if sp.overrides and own in custom:

@@ -28,5 +28,7 @@ def profile(plan: Plan, sp: ServicePlan) -> Profile:
     out["pipelineTemplate"] = {"enabled": templates}
     aws = block(raw, "providers", "aws")
     if aws.get("enabled") is True and aws.get("primaryAccount"):
-        out["default"] = {"bake": {"account": aws["primaryAccount"]}}
+        # OrcaProfileFactory: the bake account plus two empty security group lists.
+        out["default"] = {"bake": {"account": aws["primaryAccount"]}, "securityGroups": None,
+                          "vpc": {"securityGroups": None}}
     return out

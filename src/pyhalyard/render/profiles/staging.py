@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from pathlib import Path, PurePosixPath
 
 from pyhalyard.errors import HalError
+from pyhalyard.halconfig.custom import profile_bytes
 
 FILE_MODE = 0o600
 DIR_MODE = 0o700
@@ -32,7 +33,7 @@ def _write(path: Path, text: str) -> None:
     path.parent.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     with os.fdopen(fd, "wb") as fh:
-        fh.write(text.encode("utf-8"))
+        fh.write(profile_bytes(text))
         fh.flush()
         os.fsync(fh.fileno())
 
