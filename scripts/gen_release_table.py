@@ -431,9 +431,9 @@ def build(texts: dict[str, str], boms: list[PublicBom] | None = None
                         known.setdefault(service, record)
             if known:
                 absent = [s for s in SERVICES if s not in known]
-                entry["missing"] = (f"{entry['missing']}; public sources name "
+                entry["missing"] = (f"{entry['missing']}; public records name only "
                                     f"{len(known)} of {len(SERVICES)} services (not "
-                                    f"{', '.join(absent)})")
+                                    f"{', '.join(absent)}), too few to deploy")
                 entry["knownServices"] = {s: known[s].services[s] for s in SERVICES
                                           if s in known}
                 entry["knownFrom"] = {s: known[s].reference for s in SERVICES if s in known}
