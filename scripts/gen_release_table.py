@@ -20,11 +20,17 @@ versions in the source: they are listed with ``tags: none`` and the reason, so p
 knows the release exists and asks for its BOM instead of guessing.  From 2025.0.0 every
 image is tagged with the release version (``tags: release``).
 
-Public copies of Halyard's own BOMs (PUBLIC_BOMS: repository, commit, path) fill a
-release the changelogs cannot, and are checked against the changelogs where both
-speak.  They are read from git mirrors under ``--mirrors DIR`` (``<owner>+<name>/repo``
-or ``<owner>+<name>``, the layout of the fetch tool); only the version numbers and the
-reference reach the table.
+Public copies of Halyard's own BOMs and other public records of a release's images
+(PUBLIC_BOMS: repository, commit, path, and a member when the file is an archive) fill
+the releases the changelogs cannot.  Every source is checked against the changelogs
+and against every other source where two speak of the same release and service; any
+disagreement stops the script.  A release named by one complete source takes its
+versions from the first such source (``bom``); the others that agree are listed in
+``confirmedBy``.  A source naming only some services never makes a release usable:
+the release stays ``tags: none`` and the versions known are kept, per service with
+their source, in ``knownServices``/``knownFrom``.  Sources are read from git mirrors
+under ``--mirrors DIR`` (``<owner>+<name>/repo`` or ``<owner>+<name>``, the layout of
+the fetch tool); only the version numbers and the references reach the table.
 
 The output is deterministic: the same SOURCE always gives the same bytes, and
 ``--check`` exits 1 when FILE differs from what SOURCE gives.
@@ -33,9 +39,13 @@ The output is deterministic: the same SOURCE always gives the same bytes, and
 from __future__ import annotations
 
 import argparse
+import io
+import itertools
 import re
 import subprocess
 import sys
+import tarfile
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -56,11 +66,50 @@ REGISTRY_SOURCE = ("SPEC §5; spinnaker/spinnaker.io "
                    "content/en/changelogs/2026.0.0-changelog.md (Images: images move to GHCR "
                    "after 2026.0)")
 
-# Halyard BOMs committed to public repositories: (repository, commit, path).
+
+
+@dataclass(frozen=True)
+class PublicSource:
+    """A file in a public repository that names the image versions of some releases."""
+
+    repository: str
+    commit: str
+    path: str
+    member: str | None = None  # the file inside the .zip/.tar.gz archive at ``path``
+    kind: str = "bom"  # bom | gcloud-tags | compose-log (see read_public_boms)
+
+    @property
+    def reference(self) -> str:
+        ref = f"{self.repository}@{self.commit}:{self.path}"
+        return f"{ref}!{self.member}" if self.member else ref
+
+
+# Public records of Halyard BOMs, the official one first (the first complete source of
+# a release is the one its row names; the rest must agree and are listed as confirming).
 PUBLIC_BOMS = (
-    # a user's copy of Halyard's ~/.hal/.boms/bom/1.26.7.yml (timestamped build tags)
-    ("hbstarjason2021/spinnaker-install", "087b9f5463a9b65f88851ba804aace3a199178a5",
-     "bom_1_26_7.yaml"),
+    # Spinnaker's own one-off (April 2020) that copied every released image to GAR,
+    # generated from the BOMs: each line tags <service>:<BOM version> with
+    # spinnaker-<release>.  Covers 1.19.0 to 1.19.6 in this table.
+    PublicSource("spinnaker/buildtool", "a5519ab48c9aa7ac062d9c0bcd19774bd157bbe0",
+                 "one-offs/images-from-boms/migrate-containers.sh", kind="gcloud-tags"),
+    # users' copies of Halyard's ~/.hal/.boms/bom/<version>.yml
+    PublicSource("hbstarjason2021/spinnaker-install", "087b9f5463a9b65f88851ba804aace3a199178a5",
+                 "bom_1_26_7.yaml"),
+    PublicSource("zeyangli/spinnaker-cd-install", "0fe2bc78ff26b12ab026c7c596a7440b493fa47e",
+                 "1.26.7-Install-Scripts.zip", "1.26.7/.boms/bom/1.26.7.yml"),
+    PublicSource("hongfei0114/spinnaker-cd-install", "16e4a5773d72bb7d97fccc53d2c4615055ada069",
+                 "updates/.boms/bom/1.19.4.yml"),
+    PublicSource("zeyangli/spinnaker-cd-install", "a33e8a6c593a78bc725b066c8a4d3d5e995465a7",
+                 "halyard-bom-install/bom-yaml-1.19.4.tar.gz", ".boms/bom/1.19.4.yml"),
+    PublicSource("hongfei0114/spinnaker-cd-install", "16e4a5773d72bb7d97fccc53d2c4615055ada069",
+                 "updates/.boms/bom/1.19.14.yml"),
+    PublicSource("hongfei0114/spinnaker-cd-install", "16e4a5773d72bb7d97fccc53d2c4615055ada069",
+                 "updates/bom-yaml-1.19.14.tar.gz", ".boms/bom/1.19.14.yml"),
+    PublicSource("hbstarjason/spinnaker-auto-install", "d07402ed9730ecd3249bb13ad8954dc58ca4cc64",
+                 "bom.yaml"),
+    # a README quoting its tool's log for 1.26.6: nine services (no kayenta)
+    PublicSource("alexlep/spin-brewery", "dcac1833e4c29c2690d59ea4a6aed5f83f0868a6",
+                 "README.md", kind="compose-log"),
 )
 
 _FILE = re.compile(r"^(\d+)\.(\d+)\.(\d+)-changelog\.md$")
@@ -162,12 +211,16 @@ def read_source(source: Path) -> tuple[dict[str, str], str | None]:
              if _FILE.match(p.name)}, None)
 
 
-# ------------------------------------------------------------------ the table
+# ------------------------------------------------------------------ public sources
 @dataclass
 class PublicBom:
     reference: str
     version: str
     services: dict[str, str]
+
+    @property
+    def complete(self) -> bool:
+        return all(s in self.services for s in SERVICES)
 
 
 def parse_public_bom(reference: str, text: str) -> PublicBom:
@@ -189,26 +242,136 @@ def parse_public_bom(reference: str, text: str) -> PublicBom:
     return PublicBom(reference, str(data.get("version", "")).removeprefix("local:"), services)
 
 
-def read_public_boms(mirrors: Path | None) -> list[PublicBom]:
+_ADD_TAG = re.compile(r"^gcloud container images add-tag\b")
+_SOURCE_IMAGE = re.compile(r"^[a-z0-9.-]+(?:/[A-Za-z0-9._-]+)*/([a-z0-9-]+):([A-Za-z0-9._-]+)$")
+_RELEASE_TAG = re.compile(r":spinnaker-(\d+\.\d+\.\d+)$")
+_VARIANT = re.compile(r"-(?:slim|ubuntu|java8|java11)$")
+
+
+def parse_tag_script(reference: str, text: str) -> list[PublicBom]:
+    """Releases named by ``gcloud container images add-tag SRC DST...`` lines.
+
+    Each line copies one image (``<registry>/<service>:<BOM version>[-<variant>]``) and
+    gives it the tags of the releases whose BOM named it (``...:spinnaker-<release>``).
+    The variant suffix is dropped: the BOM names the version without it.
+    """
+    found: dict[str, dict[str, str]] = {}
+    for number, line in enumerate(text.splitlines(), 1):
+        if not _ADD_TAG.match(line.strip()):
+            continue
+        words = [w for w in line.split()[4:] if not w.startswith("-")]
+        source = _SOURCE_IMAGE.match(words[0]) if words else None
+        if source is None:
+            raise ValueError(f"{reference}:{number}: no source image in an add-tag line")
+        service, version = source[1], source[2]
+        while _VARIANT.search(version):
+            version = _VARIANT.sub("", version)
+        if service not in SERVICES:
+            continue
+        for word in words[1:]:
+            tag = _RELEASE_TAG.search(word)
+            if tag is None:
+                continue
+            known = found.setdefault(tag[1], {})
+            if known.get(service, version) != version:
+                raise ValueError(f"{reference}:{number}: {service} of {tag[1]} tagged from "
+                                 f"both {known[service]} and {version}")
+            known[service] = version
+    return [PublicBom(reference, release, services) for release, services in found.items()]
+
+
+_COMPOSE_RELEASE = re.compile(r"Generating docker compose for release (\d+\.\d+\.\d+):")
+_COMPOSE_FOUND = re.compile(r"found ([a-z0-9]+) in BOM: ([A-Za-z0-9._-]+)\s*$")
+
+
+def parse_compose_log(reference: str, text: str) -> list[PublicBom]:
+    """A quoted spin-brewery log: one release line, then one ``found X in BOM: V`` each."""
+    out: list[PublicBom] = []
+    current: PublicBom | None = None
+    for line in text.splitlines():
+        release = _COMPOSE_RELEASE.search(line)
+        if release is not None:
+            current = PublicBom(reference, release[1], {})
+            out.append(current)
+            continue
+        found = _COMPOSE_FOUND.search(line)
+        if found is None:
+            current = None  # the log block ended
+        elif current is not None and found[1] in SERVICES:
+            current.services[found[1]] = found[2]
+    return [bom for bom in out if bom.services]
+
+
+def _archive_member(reference: str, data: bytes, path: str, member: str) -> bytes:
+    try:
+        if path.endswith(".zip"):
+            return zipfile.ZipFile(io.BytesIO(data)).read(member)
+        with tarfile.open(fileobj=io.BytesIO(data)) as archive:
+            handle = archive.extractfile(member)
+            if handle is None:
+                raise KeyError(member)
+            return handle.read()
+    except (KeyError, zipfile.BadZipFile, tarfile.TarError) as exc:
+        raise ValueError(f"{reference}: cannot read the member ({exc})") from None
+
+
+def parse_public_source(source: PublicSource, data: bytes) -> list[PublicBom]:
+    """The releases one source names, from the bytes of its file."""
+    if source.member is not None:
+        data = _archive_member(source.reference, data, source.path, source.member)
+    text = data.decode("utf-8")
+    if source.kind == "bom":
+        return [parse_public_bom(source.reference, text)]
+    if source.kind == "gcloud-tags":
+        return parse_tag_script(source.reference, text)
+    if source.kind == "compose-log":
+        return parse_compose_log(source.reference, text)
+    raise ValueError(f"{source.reference}: unknown kind {source.kind!r}")
+
+
+def read_public_boms(mirrors: Path | None,
+                     sources: tuple[PublicSource, ...] = PUBLIC_BOMS) -> list[PublicBom]:
     if mirrors is None:
         return []
     out = []
-    for repository, commit, path in PUBLIC_BOMS:
-        name = repository.replace("/", "+")
+    for source in sources:
+        name = source.repository.replace("/", "+")
         gitdir = next((g for g in (_git_dir(mirrors / name / "repo"), _git_dir(mirrors / name))
                        if g is not None), None)
         if gitdir is None:
-            raise FileNotFoundError(f"{mirrors}: no git mirror of {repository} "
+            raise FileNotFoundError(f"{mirrors}: no git mirror of {source.repository} "
                                     f"(expected {mirrors / name / 'repo'})")
-        text = _git(gitdir, "show", f"{commit}:{path}").decode("utf-8")
-        out.append(parse_public_bom(f"{repository}@{commit}:{path}", text))
+        out.extend(parse_public_source(source, _git(gitdir, "show",
+                                                    f"{source.commit}:{source.path}")))
     return out
 
 
+def _group_public(boms: list[PublicBom]) -> dict[str, list[PublicBom]]:
+    """Public records per release in the table's range, after checking they agree."""
+    by_release: dict[str, list[PublicBom]] = {}
+    for bom in boms:
+        match = re.fullmatch(r"(\d+)\.(\d+)\.(\d+)", bom.version)
+        if match is None:
+            raise ValueError(f"{bom.reference}: release {bom.version!r} is not M.N.P")
+        if (int(match[1]), int(match[2]), int(match[3])) < FIRST_RELEASE:
+            continue  # older than the table
+        by_release.setdefault(bom.version, []).append(bom)
+    for version, group in by_release.items():
+        for one, other in itertools.combinations(group, 2):
+            differ = {s: (one.services[s], other.services[s]) for s in SERVICES
+                      if s in one.services and s in other.services
+                      and one.services[s] != other.services[s]}
+            if differ:
+                raise ValueError(f"{one.reference} and {other.reference} disagree on "
+                                 f"{version}: {differ}")
+    return by_release
+
+
+# ------------------------------------------------------------------ the table
 def build(texts: dict[str, str], boms: list[PublicBom] | None = None
           ) -> list[dict[str, object]]:
     """Releases newest first; 1.x entries carry each service's version and where it came from."""
-    by_release = {bom.version: bom for bom in boms or []}
+    by_release = _group_public(boms or [])
     logs = sorted((parse_changelog(name, text) for name, text in texts.items()),
                   key=lambda log: log.version)
     logs = [log for log in logs if log.version >= FIRST_RELEASE]
@@ -232,17 +395,22 @@ def build(texts: dict[str, str], boms: list[PublicBom] | None = None
                 current[service] = (version, _text(log.version))
         complete = current is not None and all(s in current for s in SERVICES)
         carried[line] = current if complete or log.listed else None
-        public = by_release.pop(_text(log.version), None)
-        if public is not None and complete and current is not None:
-            differ = {s: (current[s][0], public.services[s]) for s in SERVICES
-                      if current[s][0] != public.services[s]}
+        public = by_release.pop(_text(log.version), [])
+        for record in public:
+            differ = {s: (current[s][0], record.services[s]) for s in SERVICES
+                      if current is not None and s in current and s in record.services
+                      and current[s][0] != record.services[s]}
             if differ:
-                raise ValueError(f"{public.reference} disagrees with the changelogs of "
+                raise ValueError(f"{record.reference} disagrees with the changelogs of "
                                  f"{_text(log.version)}: {differ}")
-        if public is not None and not complete:
+        whole = next((record for record in public if record.complete), None)
+        if whole is not None and not complete:
             entry["tags"] = "bom"
-            entry["services"] = {s: public.services[s] for s in SERVICES}
-            entry["bom"] = public.reference
+            entry["services"] = {s: whole.services[s] for s in SERVICES}
+            entry["bom"] = whole.reference
+            others = [record.reference for record in public if record is not whole]
+            if others:
+                entry["confirmedBy"] = others
         elif complete and current is not None:
             entry["tags"] = "bom"
             entry["services"] = {s: current[s][0] for s in SERVICES}
@@ -256,6 +424,19 @@ def build(texts: dict[str, str], boms: list[PublicBom] | None = None
                 absent = [s for s in SERVICES if current is None or s not in current]
                 entry["missing"] = ("no changelog of this release line lists "
                                     + ", ".join(absent))
+            known: dict[str, PublicBom] = {}  # service -> the first source naming it
+            for record in public:
+                for service in SERVICES:
+                    if service in record.services:
+                        known.setdefault(service, record)
+            if known:
+                absent = [s for s in SERVICES if s not in known]
+                entry["missing"] = (f"{entry['missing']}; public records name only "
+                                    f"{len(known)} of {len(SERVICES)} services (not "
+                                    f"{', '.join(absent)}), too few to deploy")
+                entry["knownServices"] = {s: known[s].services[s] for s in SERVICES
+                                          if s in known}
+                entry["knownFrom"] = {s: known[s].reference for s in SERVICES if s in known}
         out.append(entry)
     if by_release:
         raise ValueError("public BOMs of releases without a changelog: "
@@ -303,7 +484,12 @@ def render(releases: list[dict[str, object]], commit: str | None) -> str:
         for key in ("date", "changelog", "tags", "missing", "bom"):
             if key in entry:
                 out.append(f"  {key}: {_scalar(entry[key])}")
-        for key in ("services", "listedIn"):
+        if "confirmedBy" in entry:
+            value = entry["confirmedBy"]
+            assert isinstance(value, list)
+            out.append("  confirmedBy:")
+            out.extend(f"  - {_scalar(v)}" for v in value)
+        for key in ("services", "listedIn", "knownServices", "knownFrom"):
             if key in entry:
                 value = entry[key]
                 assert isinstance(value, dict)

@@ -167,8 +167,130 @@ def test_check_mode_exit_codes(tmp_path: Path) -> None:
     assert gen.main([str(tmp_path / "missing"), "--output", str(out)]) == 2
 
 
+def _bom(version: str, prefix: int, **overrides: str) -> str:
+    services = {name: {"version": f"{prefix}.{i}.0-20200101000000"}
+                for i, name in enumerate(SERVICES)}
+    services.update({name: {"version": v} for name, v in overrides.items()})
+    return yaml.safe_dump({"version": version, "services": services})
+
+
+def test_tag_script_gives_each_release_its_bom_versions(tmp_path: Path) -> None:
+    """spinnaker/buildtool's one-off copied each BOM image and tagged it spinnaker-<release>."""
+    registry = "gcr.io/spinnaker-marketplace"
+    dest = "us-docker.pkg.dev/spinnaker-community/releases"
+    lines = ["#!/bin/sh", "echo start"]
+    for i, name in enumerate(SERVICES):
+        version = f"{i}.1.0-20200401121252"
+        # the slim copy of the same image: its variant suffix is not part of the version
+        for suffix in ("", "-slim"):
+            lines.append(f"gcloud container images add-tag --quiet {registry}/{name}:"
+                         f"{version}{suffix} {dest}/{name}:spinnaker-1.19.4 "
+                         f"{dest}/{name}:spinnaker-1.18.2 {dest}/{name}:{version} "
+                         f"{dest}/{name}:spinnaker-release-1.19.x-20200401121252 ")
+    lines.append(f"gcloud container images add-tag --quiet {registry}/monitoring-daemon:"
+                 f"0.16.2-2020 {dest}/monitoring-daemon:spinnaker-1.19.4")
+    lines.append(f"gcloud container images add-tag --quiet {registry}/deck:3.0.0-2020 "
+                 f"{dest}/deck:spinnaker-1.19.5")
+    records = {r.version: r for r in gen.parse_tag_script("me/tools@abc:m.sh",
+                                                          "\n".join(lines))}
+    assert sorted(records) == ["1.18.2", "1.19.4", "1.19.5"]
+    assert records["1.19.4"].complete
+    assert records["1.19.4"].services["kayenta"] == "7.1.0-20200401121252"
+    assert records["1.19.5"].services == {"deck": "3.0.0-2020"}
+    changelog(tmp_path, "1.19.4", gist=True)
+    changelog(tmp_path, "1.19.5", gist=True)
+    out = releases(gen.render(gen.build(gen.read_source(tmp_path)[0],
+                                        list(records.values())), None))
+    assert "1.18.2" not in out  # older than the table: ignored, not an error
+    assert out["1.19.4"]["tags"] == "bom" and out["1.19.4"]["bom"] == "me/tools@abc:m.sh"
+    assert out["1.19.5"]["tags"] == "none" and "services" not in out["1.19.5"]
+    clash = [*lines, f"gcloud container images add-tag {registry}/orca:9.9.9 "
+                     f"{dest}/orca:spinnaker-1.19.4"]
+    with pytest.raises(ValueError, match=r"m\.sh:\d+: orca of 1\.19\.4 tagged from both"):
+        gen.parse_tag_script("me/tools@abc:m.sh", "\n".join(clash))
+
+
+def test_partial_public_record_keeps_the_release_unusable(tmp_path: Path) -> None:
+    """Nine of ten services known: listed with their source, never used as a BOM."""
+    readme = ["# tool", "```", "$ python brewery.py --generate-docker-compose",
+              "[ INFO ] Generating docker compose for release 1.26.6:"]
+    readme += [f"[ INFO ] spin-{n}: found {n} in BOM: {i}.0.0-2021"
+               for i, n in enumerate(SERVICES) if n != "kayenta"]
+    readme += ["[ WARN ] spin-redis: no BOM record found! Using template definition",
+               "[ INFO ] spin-late: found orca in BOM: 9.9.9", "```"]
+    records = gen.parse_compose_log("me/compose@abc:README.md", "\n".join(readme))
+    assert [r.version for r in records] == ["1.26.6"]
+    assert not records[0].complete and records[0].services["orca"] == "8.0.0-2021"
+    changelog(tmp_path, "1.26.6", gist=True)
+    text = gen.render(gen.build(gen.read_source(tmp_path)[0], records), None)
+    row = releases(text)["1.26.6"]
+    assert row["tags"] == "none" and "services" not in row
+    assert "9 of 10 services (not kayenta)" in str(row["missing"])
+    assert row["knownServices"]["deck"] == "1.0.0-2021" and "kayenta" not in row[
+        "knownServices"]
+    assert set(row["knownFrom"].values()) == {"me/compose@abc:README.md"}
+
+
+def test_public_records_of_one_release_must_agree(tmp_path: Path) -> None:
+    changelog(tmp_path, "1.21.0", gist=True)
+    logs = gen.read_source(tmp_path)[0]
+    first = gen.parse_public_bom("a/one@1:bom.yml", _bom("1.21.0", 6))
+    same = gen.parse_public_bom("b/two@2:x.tgz!bom.yml", _bom("1.21.0", 6))
+    row = releases(gen.render(gen.build(logs, [first, same]), None))["1.21.0"]
+    assert row["bom"] == "a/one@1:bom.yml" and row["confirmedBy"] == ["b/two@2:x.tgz!bom.yml"]
+    other = gen.parse_public_bom("c/three@3:b.yml", _bom("1.21.0", 6, gate="6.5.0-2020"))
+    with pytest.raises(ValueError, match=r"a/one@1:bom\.yml and c/three@3:b\.yml disagree "
+                                         r"on 1\.21\.0: \{'gate'"):
+        gen.build(logs, [first, other])
+    partial = gen.PublicBom("d/four@4:README.md", "1.21.0", {"gate": "6.5.0-2020"})
+    with pytest.raises(ValueError, match=r"disagree on 1\.21\.0"):
+        gen.build(logs, [first, partial])
+
+
+def test_archive_members_are_read_from_the_mirrors(tmp_path: Path) -> None:
+    """A BOM inside a committed .tar.gz or .zip (as Halyard's ~/.hal/.boms was shared)."""
+    import io
+    import tarfile
+    import zipfile
+
+    site = tmp_path / "mirrors" / "me+boms"
+    site.mkdir(parents=True)
+    text = _bom("1.20.0", 6).encode()
+    with tarfile.open(site / "boms.tar.gz", "w:gz") as archive:
+        info = tarfile.TarInfo(".boms/bom/1.20.0.yml")
+        info.size = len(text)
+        archive.addfile(info, io.BytesIO(text))
+    with zipfile.ZipFile(site / "boms.zip", "w") as archive:
+        archive.writestr("1.20.0/.boms/bom/1.20.0.yml", text)
+    (site / "bom.yml").write_bytes(text)
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(site), *args], check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "c")
+    commit = git("rev-parse", "HEAD")
+    sources = (gen.PublicSource("me/boms", commit, "boms.tar.gz", ".boms/bom/1.20.0.yml"),
+               gen.PublicSource("me/boms", commit, "boms.zip", "1.20.0/.boms/bom/1.20.0.yml"),
+               gen.PublicSource("me/boms", commit, "bom.yml"))
+    records = gen.read_public_boms(tmp_path / "mirrors", sources)
+    assert [r.reference for r in records] == [
+        f"me/boms@{commit}:boms.tar.gz!.boms/bom/1.20.0.yml",
+        f"me/boms@{commit}:boms.zip!1.20.0/.boms/bom/1.20.0.yml", f"me/boms@{commit}:bom.yml"]
+    assert all(r.version == "1.20.0" and r.services["rosco"] == "6.9.0-20200101000000"
+               for r in records)
+    wrong = (gen.PublicSource("me/boms", commit, "boms.zip", "no/such.yml"),)
+    with pytest.raises(ValueError, match=r"boms\.zip!no/such\.yml: cannot read the member"):
+        gen.read_public_boms(tmp_path / "mirrors", wrong)
+    with pytest.raises(FileNotFoundError, match="no git mirror of someone/else"):
+        gen.read_public_boms(tmp_path / "mirrors", (gen.PublicSource("someone/else", commit,
+                                                                     "bom.yml"),))
+
+
 @pytest.mark.skipif(not SPINNAKER_IO.exists() or not all(
-    (MIRRORS / repo.replace("/", "+")).exists() for repo, _, _ in gen.PUBLIC_BOMS),
+    (MIRRORS / source.repository.replace("/", "+")).exists() for source in gen.PUBLIC_BOMS),
     reason="the spinnaker.io and public-BOM git mirrors (../.mirror) are not on this machine")
 def test_committed_table_is_the_generators_output() -> None:
     assert TABLE.read_text(encoding="utf-8") == gen.generate(SPINNAKER_IO, MIRRORS)
@@ -249,3 +371,24 @@ def test_latest_and_sources() -> None:
                                           "vault": "0.7.0"}
     for release in table().releases:
         assert release.changelog == f"content/en/changelogs/{release.version}-changelog.md"
+
+
+def test_public_bom_rows_name_their_sources_and_move_forward() -> None:
+    """Rows filled from public BOM records: 1.19.x from Spinnaker's own tag script,
+    1.19.4 confirmed by two users' copies of Halyard's BOM, versions never going back."""
+    data = {str(r["version"]): r for r in yaml.safe_load(
+        TABLE.read_text(encoding="utf-8"))["releases"]}
+    for version in ("1.19.0", "1.19.4", "1.19.6"):
+        assert data[version]["bom"].startswith("spinnaker/buildtool@"), version
+    assert len(data["1.19.4"]["confirmedBy"]) >= 2
+    assert data["1.19.4"]["services"]["clouddriver"] == "6.7.3-20200401190525"
+    line = [r for r in sorted(table().releases, key=lambda r: r.key)
+            if r.key[:2] == (1, 19) and r.tags == "bom"]
+    assert len(line) >= 8
+    for older, newer in itertools.pairwise(line):
+        for service in SERVICES:
+            assert _semver(newer.services[service]) >= _semver(older.services[service]), (
+                service, older.version, newer.version)
+    partial = data["1.26.6"]
+    assert partial["tags"] == "none" and table().find("1.26.6").services == {}
+    assert set(partial["knownFrom"]) == set(partial["knownServices"])
