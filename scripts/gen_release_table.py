@@ -31,6 +31,9 @@ the release stays ``tags: none`` and the versions known are kept, per service wi
 their source, in ``knownServices``/``knownFrom``.  Sources are read from git mirrors
 under ``--mirrors DIR`` (``<owner>+<name>/repo`` or ``<owner>+<name>``, the layout of
 the fetch tool); only the version numbers and the references reach the table.
+The same records give the OPTIONAL artifacts (the monitoring daemon), which no
+changelog names: a row lists one in ``optional``, with its source in ``optionalFrom``,
+only where a record names its version, and records of a release must agree on it.
 
 The output is deterministic: the same SOURCE always gives the same bytes, and
 ``--check`` exits 1 when FILE differs from what SOURCE gives.
@@ -55,6 +58,12 @@ FIRST_RELEASE = (1, 19, 0)
 UNIFIED_TAGS_FROM = (2025, 0, 0)
 SERVICES = ("clouddriver", "deck", "echo", "fiat", "front50", "gate", "igor", "kayenta",
             "orca", "rosco")
+# Artifacts a Halyard BOM lists beside the services that a release needs only for some
+# configurations (monitoring-daemon: the metricStores sidecar, image of the same name).
+# Changelogs never name them, so only public BOM records give them; a row records one
+# only where such a record names its version, and a release is usable without it.
+OPTIONAL = ("monitoring-daemon",)
+ARTIFACTS = SERVICES + OPTIONAL
 # Halyard's BOM "dependencies" (Debian package versions, never image tags).  The
 # release action that writes every BOM takes them as inputs with these defaults;
 # the 1.31.2 sample BOM in the same folder's README carries the same values.
@@ -220,11 +229,12 @@ class PublicBom:
 
     @property
     def complete(self) -> bool:
+        """Every core service named (OPTIONAL artifacts never decide this)."""
         return all(s in self.services for s in SERVICES)
 
 
 def parse_public_bom(reference: str, text: str) -> PublicBom:
-    """The release and service versions of a Halyard BOM (``local:`` prefixes dropped)."""
+    """The release and artifact versions of a Halyard BOM (``local:`` prefixes dropped)."""
     import yaml
 
     data = yaml.safe_load(text)
@@ -233,7 +243,7 @@ def parse_public_bom(reference: str, text: str) -> PublicBom:
     services = {}
     for name, entry in data["services"].items():
         name = str(name).strip('"')
-        if name in SERVICES and isinstance(entry, dict) and entry.get("version"):
+        if name in ARTIFACTS and isinstance(entry, dict) and entry.get("version"):
             version = str(entry["version"])
             services[name] = version.removeprefix("local:")
     missing = [s for s in SERVICES if s not in services]
@@ -266,7 +276,7 @@ def parse_tag_script(reference: str, text: str) -> list[PublicBom]:
         service, version = source[1], source[2]
         while _VARIANT.search(version):
             version = _VARIANT.sub("", version)
-        if service not in SERVICES:
+        if service not in ARTIFACTS:
             continue
         for word in words[1:]:
             tag = _RELEASE_TAG.search(word)
@@ -297,7 +307,7 @@ def parse_compose_log(reference: str, text: str) -> list[PublicBom]:
         found = _COMPOSE_FOUND.search(line)
         if found is None:
             current = None  # the log block ended
-        elif current is not None and found[1] in SERVICES:
+        elif current is not None and found[1] in ARTIFACTS:
             current.services[found[1]] = found[2]
     return [bom for bom in out if bom.services]
 
@@ -358,7 +368,7 @@ def _group_public(boms: list[PublicBom]) -> dict[str, list[PublicBom]]:
         by_release.setdefault(bom.version, []).append(bom)
     for version, group in by_release.items():
         for one, other in itertools.combinations(group, 2):
-            differ = {s: (one.services[s], other.services[s]) for s in SERVICES
+            differ = {s: (one.services[s], other.services[s]) for s in ARTIFACTS
                       if s in one.services and s in other.services
                       and one.services[s] != other.services[s]}
             if differ:
@@ -368,6 +378,19 @@ def _group_public(boms: list[PublicBom]) -> dict[str, list[PublicBom]]:
 
 
 # ------------------------------------------------------------------ the table
+def _optional(public: list[PublicBom], whole: PublicBom | None
+              ) -> dict[str, PublicBom]:
+    """Per OPTIONAL artifact, the record its version is taken from: the row's own BOM
+    when it names one, else the first record that does (all agree, _group_public)."""
+    out: dict[str, PublicBom] = {}
+    for artifact in OPTIONAL:
+        ordered = ([whole] if whole is not None else []) + public
+        record = next((r for r in ordered if artifact in r.services), None)
+        if record is not None:
+            out[artifact] = record
+    return out
+
+
 def build(texts: dict[str, str], boms: list[PublicBom] | None = None
           ) -> list[dict[str, object]]:
     """Releases newest first; 1.x entries carry each service's version and where it came from."""
@@ -437,6 +460,10 @@ def build(texts: dict[str, str], boms: list[PublicBom] | None = None
                 entry["knownServices"] = {s: known[s].services[s] for s in SERVICES
                                           if s in known}
                 entry["knownFrom"] = {s: known[s].reference for s in SERVICES if s in known}
+        optional = _optional(public, whole)
+        if optional:
+            entry["optional"] = {a: record.services[a] for a, record in optional.items()}
+            entry["optionalFrom"] = {a: record.reference for a, record in optional.items()}
         out.append(entry)
     if by_release:
         raise ValueError("public BOMs of releases without a changelog: "
@@ -468,7 +495,8 @@ def render(releases: list[dict[str, object]], commit: str | None) -> str:
         "  rule: >-",
         "    a service's version is the one in the heading '## [Service](#service) X.Y.Z'",
         "    of the latest changelog in its release line (M.N.x) that lists it;",
-        "    listedIn names that release.",
+        "    listedIn names that release; optional artifacts (monitoring-daemon) are",
+        "    never in a changelog: only a public BOM record named in optionalFrom gives one.",
         "registries:",
         "  legacy: us-docker.pkg.dev/spinnaker-community/docker",
         "  legacyThrough: '2026.0'",
@@ -489,7 +517,8 @@ def render(releases: list[dict[str, object]], commit: str | None) -> str:
             assert isinstance(value, list)
             out.append("  confirmedBy:")
             out.extend(f"  - {_scalar(v)}" for v in value)
-        for key in ("services", "listedIn", "knownServices", "knownFrom"):
+        for key in ("services", "listedIn", "knownServices", "knownFrom", "optional",
+                    "optionalFrom"):
             if key in entry:
                 value = entry[key]
                 assert isinstance(value, dict)

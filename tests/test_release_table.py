@@ -247,6 +247,74 @@ def test_public_records_of_one_release_must_agree(tmp_path: Path) -> None:
         gen.build(logs, [first, partial])
 
 
+def test_optional_artifact_only_where_a_public_record_names_it(tmp_path: Path) -> None:
+    """Halyard's BOM lists monitoring-daemon beside the services; changelogs never do.
+    A row records it (with its source) only from a record naming it: never carried to
+    a later patch release, never needed to make a release usable."""
+    changelog(tmp_path, "1.21.0", gist=True)
+    changelog(tmp_path, "1.21.1", gist=True)
+    changelog(tmp_path, "1.22.0", gist=True)
+    changelog(tmp_path, "1.30.0", *full(5))
+    logs = gen.read_source(tmp_path)[0]
+    with_daemon = yaml.safe_load(_bom("1.21.0", 6))
+    with_daemon["services"]["monitoring-daemon"] = {"version": "local:0.18.0-2020"}
+    with_daemon["services"]["monitoring-third-party"] = {"version": "0.18.0-2020"}
+    bom = gen.parse_public_bom("a/one@1:bom.yml", yaml.safe_dump(with_daemon))
+    assert bom.complete and bom.services["monitoring-daemon"] == "0.18.0-2020"
+    script = "\n".join(
+        [f"gcloud container images add-tag --quiet gcr.io/x/{name}:{i}.1.0-2020 "
+         f"gcr.io/y/{name}:spinnaker-1.21.1" for i, name in enumerate(SERVICES)]
+        + ["gcloud container images add-tag --quiet gcr.io/x/monitoring-daemon:0.18.1-2020-slim"
+           " gcr.io/y/monitoring-daemon:spinnaker-1.22.0"])
+    tagged = {r.version: r for r in gen.parse_tag_script("b/tools@2:m.sh", script)}
+    assert "monitoring-daemon" not in tagged["1.21.1"].services
+    assert tagged["1.22.0"].services == {"monitoring-daemon": "0.18.1-2020"}  # -slim dropped
+    assert not tagged["1.22.0"].complete  # an optional artifact alone deploys nothing
+    text = gen.render(gen.build(logs, [bom, *tagged.values()]), None)
+    out = releases(text)
+    assert out["1.21.0"]["optional"] == {"monitoring-daemon": "0.18.0-2020"}
+    assert out["1.21.0"]["optionalFrom"] == {"monitoring-daemon": "a/one@1:bom.yml"}
+    assert "monitoring-daemon" not in out["1.21.0"]["services"]
+    assert "monitoring-third-party" not in text  # not an image pyhalyard deploys
+    assert out["1.21.1"]["tags"] == "bom" and "optional" not in out["1.21.1"]  # not carried
+    assert out["1.22.0"]["tags"] == "none" and "knownServices" not in out["1.22.0"]
+    assert out["1.22.0"]["optional"] == {"monitoring-daemon": "0.18.1-2020"}
+    assert "optional" not in out["1.30.0"]  # changelogs alone: never guessed
+    other = yaml.safe_load(_bom("1.21.0", 6))
+    other["services"]["monitoring-daemon"] = {"version": "0.18.9-2020"}
+    clash = gen.parse_public_bom("c/three@3:b.yml", yaml.safe_dump(other))
+    with pytest.raises(ValueError, match=r"disagree on 1\.21\.0: \{'monitoring-daemon'"):
+        gen.build(logs, [bom, clash])
+
+
+def test_optional_artifacts_reach_the_table_reader(tmp_path: Path, monkeypatch:
+                                                   pytest.MonkeyPatch) -> None:
+    """releases.table() exposes ``optional``; table_bom() puts it in the BOM, so the
+    daemon's image resolves; shipping() lists only releases deployable from the table."""
+    import pyhalyard.releases as releases_module
+    from pyhalyard.render.images import table_bom
+
+    changelog(tmp_path, "1.21.0", gist=True)
+    changelog(tmp_path, "1.22.0", gist=True)
+    with_daemon = yaml.safe_load(_bom("1.21.0", 6))
+    with_daemon["services"]["monitoring-daemon"] = {"version": "0.18.0-2020"}
+    records = [gen.parse_public_bom("a/one@1:bom.yml", yaml.safe_dump(with_daemon)),
+               gen.PublicBom("b/two@2:m.sh", "1.22.0", {"monitoring-daemon": "0.18.1-2020"})]
+    path = tmp_path / "releases.yml"
+    path.write_text(gen.render(gen.build(gen.read_source(tmp_path)[0], records), None))
+    monkeypatch.setattr(releases_module, "TABLE", path)
+    releases_module.table.cache_clear()
+    try:
+        facts = releases_module.table()
+        row = facts.find("1.21.0")
+        assert row is not None and row.optional == {"monitoring-daemon": "0.18.0-2020"}
+        assert table_bom(row).tag("monitoring-daemon") == "0.18.0-2020"
+        assert table_bom(row).tag("gate") == "6.5.0-20200101000000"
+        assert facts.shipping("monitoring-daemon") == ["1.21.0"]  # 1.22.0 is tags: none
+    finally:
+        releases_module.table.cache_clear()
+
+
 def test_archive_members_are_read_from_the_mirrors(tmp_path: Path) -> None:
     """A BOM inside a committed .tar.gz or .zip (as Halyard's ~/.hal/.boms was shared)."""
     import io
@@ -389,6 +457,14 @@ def test_public_bom_rows_name_their_sources_and_move_forward() -> None:
         for service in SERVICES:
             assert _semver(newer.services[service]) >= _semver(older.services[service]), (
                 service, older.version, newer.version)
+    references = {source.reference for source in gen.PUBLIC_BOMS}
+    with_daemon = [v for v, r in data.items() if "optional" in r]
+    assert set(with_daemon) == {"1.26.7", "1.21.0", "1.19.14", *(f"1.19.{p}" for p in range(7))}
+    for version in with_daemon:
+        assert data[version]["tags"] == "bom", version
+        assert set(data[version]["optionalFrom"]) == set(data[version]["optional"])
+        assert set(data[version]["optionalFrom"].values()) <= references, version
+    assert data["1.19.4"]["optional"]["monitoring-daemon"] == "0.16.2-20200228142642"
     partial = data["1.26.6"]
     assert partial["tags"] == "none" and table().find("1.26.6").services == {}
     assert set(partial["knownFrom"]) == set(partial["knownServices"])

@@ -5,7 +5,10 @@ ships the facts instead, generated from spinnaker.io's changelogs by
 ``scripts/gen_release_table.py`` (never edited by hand).  Each 1.x entry gives every
 service's image tag; from 2025.0.0 every image is tagged with the release version; a
 few releases are known to exist but their tags are not in any public source pyhalyard
-reads (``tags: none``), and those need a BOM from the user.
+reads (``tags: none``), and those need a BOM from the user.  Artifacts a BOM lists
+beside the services but a deployment needs only in some configurations (the
+monitoring daemon) are in ``optional``, present only where a public BOM record gave
+their version.
 
 Loaded once per process and only by commands that need it.
 """
@@ -15,7 +18,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +55,8 @@ class Release:
     services: Mapping[str, str]
     listed_in: Mapping[str, str]
     missing: str | None
+    # artifact -> tag, for OPTIONAL artifacts a public BOM record names (monitoring-daemon)
+    optional: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def key(self) -> tuple[int, int, int]:
@@ -79,8 +84,10 @@ class Table:
         return self.releases[0]
 
     def shipping(self, artifact: str) -> list[str]:
-        """Releases whose BOM lists ``artifact`` (e.g. monitoring-daemon), newest first."""
-        return [r.version for r in self.releases if artifact in r.services]
+        """Releases deployable from this table whose BOM lists ``artifact`` (e.g.
+        monitoring-daemon), newest first."""
+        return [r.version for r in self.releases if r.tags == TAGS_FROM_BOM
+                and (artifact in r.services or artifact in r.optional)]
 
     def source_of(self, release: Release) -> str:
         return f"{self.repository}@{self.commit[:12]}:{release.changelog}"
@@ -100,7 +107,7 @@ def table() -> Table:
         Release(version=str(r["version"]), date=str(r.get("date") or ""),
                 changelog=str(r.get("changelog") or ""), tags=str(r["tags"]),
                 services=_strings(r.get("services")), listed_in=_strings(r.get("listedIn")),
-                missing=r.get("missing"))
+                missing=r.get("missing"), optional=_strings(r.get("optional")))
         for r in data["releases"])
     source = data["source"]
     return Table(repository=str(source["repository"]), commit=str(source["commit"]),

@@ -333,15 +333,24 @@ def test_unknown_settings_file(tmp_path: Path) -> None:
 
 # ------------------------------------------------------------ metric stores
 def test_metric_stores(tmp_path: Path) -> None:
-    """The daemon image exists only for releases whose BOM lists monitoring-daemon."""
+    """The daemon image exists only for releases whose BOM lists monitoring-daemon; the
+    warning names the newest releases whose bundled-table row (from public BOMs) does."""
+    from pyhalyard.releases import table
+
     problem = only(run(rules.metric_stores, loaded(tmp_path, {"version": "2025.2.1",
                                                               "metricStores": {"enabled": True}})))
     assert problem.severity is Severity.WARNING
     assert "ships no monitoring-daemon image" in problem.message
-    assert "1.30.1" in problem.message
+    assert "e.g. 1.26.7, 1.21.0, 1.19.14)" in problem.message
+    for version in ("1.26.7", "1.21.0", "1.19.14"):
+        row = table().find(version)
+        assert row is not None and "monitoring-daemon" in row.optional, version
     assert run(rules.metric_stores, loaded(tmp_path, {"metricStores": {"enabled": False}})) == []
-    assert run(rules.metric_stores, loaded(tmp_path, {"version": "1.30.1",
+    assert run(rules.metric_stores, loaded(tmp_path, {"version": "1.26.7",
                                                       "metricStores": {"enabled": True}})) == []
+    # 1.30.1's tags come from changelogs, which never name the daemon: no image known
+    assert only(run(rules.metric_stores, loaded(tmp_path, {
+        "version": "1.30.1", "metricStores": {"enabled": True}}))).severity is Severity.WARNING
 
 
 # ------------------------------------------------------ in-cluster replicas

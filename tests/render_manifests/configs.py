@@ -140,8 +140,9 @@ def kitchen_deployment() -> dict[str, Any]:
 
 
 def transforms_deployment() -> dict[str, Any]:
-    """Every deploy-time transform of issue 11 at once (Halyard 1.30.1 release: its BOM
-    ships the monitoring-daemon image)."""
+    """Every deploy-time transform of issue 11 at once, on release 1.26.7: the bundled
+    table's row for it comes from public copies of its Halyard BOM, which list the
+    monitoring-daemon image (1.30.1, with no public BOM, ships none from the table)."""
     dep = deployment(
         cd_ha=True, echo_ha=True,
         tolerations={"clouddriver": [{"key": "pool", "operator": "Equal", "value": "cd",
@@ -151,7 +152,7 @@ def transforms_deployment() -> dict[str, Any]:
         sidecars={"echo": [{"dockerImage": "hashicorp/vault:1.15", "mountPath": "/vault/secrets",
                             "args": ["agent"]}]},
     )
-    dep["version"] = "1.30.1"
+    dep["version"] = "1.26.7"
     dep["metricStores"] = {"enabled": True, "period": 30,
                            "prometheus": {"enabled": True, "add_source_metalabels": True},
                            "datadog": {"enabled": False}}

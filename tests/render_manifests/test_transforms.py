@@ -136,10 +136,12 @@ def test_binary_custom_profile_is_shipped_byte_exact(tmp_path: Path) -> None:
 
 def test_monitoring_daemon_sidecar(bundles: dict[str, Bundle]) -> None:
     """DistributedService.getSidecars + SpinnakerMonitoringDaemonProfileFactory +
-    MetricRegistryProfileFactoryBuilder, for a release whose BOM ships the daemon."""
+    MetricRegistryProfileFactoryBuilder, for a release whose BOM ships the daemon
+    (1.26.7: the release table's row, from public copies of its BOM, gives its tag)."""
     bundle = bundles["transforms"]
     daemon = container(bundle, "gate", "monitoring-daemon")
-    assert daemon["image"].endswith("/monitoring-daemon:1.4.0")
+    assert daemon["image"] == ("us-docker.pkg.dev/spinnaker-community/docker/"
+                               "monitoring-daemon:0.19.3-20210415230021")
     assert daemon["readinessProbe"] == {"tcpSocket": {"port": 8008}}
     paths = mounts(daemon)
     assert set(paths) == {"/opt/spinnaker-monitoring/config/spinnaker-monitoring.yml",
@@ -161,6 +163,34 @@ def test_no_monitoring_daemon_for_releases_without_its_image(tmp_path: Path) -> 
     dep["metricStores"] = {"enabled": True, "prometheus": {"enabled": True}}
     bundle = render(write_hal(tmp_path / "hal", dep))  # 2025.2.1: no daemon image
     assert [c["name"] for c in pod(bundle, "gate")["containers"]] == ["gate"]
+
+
+def test_monitoring_daemon_tag_from_the_hal_dir_bom(tmp_path: Path) -> None:
+    """A release whose table row names no daemon (1.30.1) gets none, until Halyard's
+    BOM for it in <hal>/.boms/bom/1.30.1.yml (Halyard's LocalDiskProfileReader reads a
+    ``local:`` release from there; pyhalyard reads it before the table) lists
+    monitoring-daemon; then the daemon's tag and registry are that BOM's."""
+    dep = deployment()
+    dep["version"] = "1.30.1"
+    dep["metricStores"] = {"enabled": True, "prometheus": {"enabled": True}}
+    hal = write_hal(tmp_path / "hal", dep)
+    assert "monitoring-daemon" not in [c["name"] for c in pod(render(hal), "gate")["containers"]]
+    from pyhalyard.releases import table
+
+    row = table().find("1.30.1")
+    assert row is not None
+    services = {name: {"version": f"local:{tag}"} for name, tag in row.services.items()}
+    services["monitoring-daemon"] = {"version": "local:1.4.0-20221011140000"}
+    boms = hal / ".boms" / "bom"
+    boms.mkdir(parents=True)
+    (boms / "1.30.1.yml").write_text(yaml.safe_dump({
+        "version": "1.30.1", "services": services,
+        "artifactSources": {"dockerRegistry": "mirror.example.com/spinnaker"}}))
+    bundle = render(hal)
+    daemon = container(bundle, "clouddriver", "monitoring-daemon")
+    assert daemon["image"] == "mirror.example.com/spinnaker/monitoring-daemon:1.4.0-20221011140000"
+    assert container(bundle, "clouddriver")["image"] == (
+        f"mirror.example.com/spinnaker/clouddriver:{row.services['clouddriver']}")
 
 
 def test_quoted_authz_flag_deploys_fiat(bundles: dict[str, Bundle]) -> None:

@@ -172,12 +172,14 @@ def read_bom(path: Path) -> Bom:
 
 
 def table_bom(release: Release) -> Bom:
-    """A bundled table row as a BOM; its source names the changelog it came from."""
+    """A bundled table row as a BOM (services and the optional artifacts it records,
+    e.g. monitoring-daemon); its source names the changelog it came from."""
     from pyhalyard.releases import table
 
     facts = table()
     return Bom(source=f"{TABLE_SOURCE} {release.version} ({facts.source_of(release)})",
-               version=release.version, tags=dict(release.services), registry=None,
+               version=release.version, tags={**release.services, **release.optional},
+               registry=None,
                dependencies=dict(facts.dependencies), timestamp=release.date or None)
 
 

@@ -16,8 +16,9 @@ files, next to the service's own in the config Secret:
   ``profiles/monitoring-daemon/filters/default.yml`` when present.
 
 The daemon image is released only with the releases whose BOM lists
-``monitoring-daemon`` (the 1.x line, e.g. the bundled 1.30.1); releases from
-2025.0.0 on ship none, and then nothing is added (validation warns).
+``monitoring-daemon``: a user's BOM, or a bundled table row whose public BOM record
+names it (``optional`` in data/releases.yml, e.g. 1.26.7); releases from 2025.0.0 on
+ship none, and then nothing is added (validation warns).
 """
 
 from __future__ import annotations

@@ -162,8 +162,8 @@ def monitoring_daemon_release(loaded: Loaded) -> Iterator[Problem]:
     """metricStores need the monitoring-daemon sidecar, whose image only some releases ship."""
     if not loaded.deployment.metrics_enabled:
         return
-    from pyhalyard.render import monitoring
     from pyhalyard.releases import table
+    from pyhalyard.render import monitoring
     from pyhalyard.render.images import Images
 
     dep = loaded.deployment
