@@ -1,0 +1,255 @@
+"""Everything a deploy learns before its first write, and the takeover that follows.
+
+In order: the live copy of every object the deploy will apply; the server's
+dry-run verdict on each (:mod:`preview`); a stop, before any change, on a field
+another manager owns (unless ``--force-conflicts``), on an object the server
+rejects, and on a Redis that would restart; then the takeover of Halyard's
+objects (:mod:`takeover`).  Each of those steps is a plain function over a
+connected :class:`~pyhalyard.deploy.kube.Kube`, so the CLI's ``--dry-run`` is the
+same code without the last step.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+from pyhalyard.deploy.kube import KubeError
+from pyhalyard.deploy.phases import APPLY, Phase
+from pyhalyard.deploy.preview import CREATE, REJECTED, Verdict, changed_fields, preview
+from pyhalyard.deploy.takeover import client_side_managers, migration_patch, strategy_claim
+from pyhalyard.errors import HalError
+from pyhalyard.render.bundle import Bundle, KubeObject
+
+Key = tuple[str, str]  # (kind, name)
+REDIS_SERVICES = ("redis", "redis-replica")
+MANAGED_BY = "app.kubernetes.io/managed-by"
+TAKEOVER_ATTEMPTS = 5
+# Namespace decisions: create it, apply it (ours), or leave it as it is (someone else's).
+NS_CREATE, NS_APPLY, NS_KEEP = "create", "apply", "keep"
+
+
+class Cluster(Protocol):
+    def apply(self, obj: Mapping[str, Any], *, force: bool = False,
+              dry_run: bool = False) -> dict[str, Any]: ...
+
+    def get(self, kind: str, name: str,
+            namespace: str | None = None) -> dict[str, Any] | None: ...
+
+    def patch_json(self, kind: str, name: str, namespace: str | None,
+                   ops: list[dict[str, Any]], *, dry_run: bool = False) -> dict[str, Any]: ...
+
+
+@dataclass
+class Preparation:
+    phases: list[Phase]
+    live: dict[Key, dict[str, Any] | None]
+    verdicts: list[Verdict] = field(default_factory=list)
+    namespace_action: str = NS_APPLY
+    # Services left alone, with the reason (a Redis Halyard made keeps its data).
+    skipped: dict[str, str] = field(default_factory=dict)
+    taken_over: list[str] = field(default_factory=list)
+
+    @property
+    def refused(self) -> list[Verdict]:
+        return [v for v in self.verdicts if v.refused]
+
+
+class Refused(HalError):
+    """The deploy stopped before its first write; ``verdicts`` say why."""
+
+    def __init__(self, message: str, verdicts: Iterable[Verdict] = ()) -> None:
+        super().__init__(message)
+        self.verdicts = list(verdicts)
+
+
+def _key(obj: Mapping[str, Any]) -> Key:
+    return str(obj.get("kind")), str((obj.get("metadata") or {}).get("name", ""))
+
+
+def applied(bundle: Bundle, phases: Iterable[Phase]) -> list[tuple[str, KubeObject]]:
+    """(service, object) for every object the phases apply, in apply order."""
+    out: list[tuple[str, KubeObject]] = []
+    for phase in phases:
+        if phase.action != APPLY or phase.shared:
+            continue
+        for name in phase.services:
+            out.extend((name, obj) for obj in bundle.services[name].objects)
+    return out
+
+
+def read_live(kube: Cluster, objects: Iterable[KubeObject],
+              workers: int = 8) -> dict[Key, dict[str, Any] | None]:
+    items = list(objects)
+
+    def one(obj: KubeObject) -> dict[str, Any] | None:
+        meta = obj.get("metadata") or {}
+        return kube.get(str(obj["kind"]), str(meta["name"]), meta.get("namespace"))
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        found = list(pool.map(one, items))
+    return {_key(o): f for o, f in zip(items, found, strict=True)}
+
+
+def namespace_action(live: Mapping[str, Any] | None) -> str:
+    """Never relabel a Namespace pyhalyard did not create (Helm, Argo CD, a person)."""
+    if live is None:
+        return NS_CREATE
+    labels = (live.get("metadata") or {}).get("labels") or {}
+    return NS_APPLY if labels.get(MANAGED_BY) == "pyhalyard" else NS_KEEP
+
+
+def namespace_state(kube: Cluster, bundle: Bundle) -> str:
+    """What to do with the bundle's Namespace; an account that may not read it has been
+    given a namespace to deploy into, so it is left as it is."""
+    ns_obj = next((o for o in bundle.shared if o.get("kind") == "Namespace"), None)
+    if ns_obj is None:
+        return NS_KEEP
+    try:
+        return namespace_action(kube.get("Namespace", _key(ns_obj)[1]))
+    except KubeError as exc:
+        if exc.code == 403:
+            return NS_KEEP
+        raise
+
+
+def prepare(kube: Cluster, bundle: Bundle, phases: list[Phase], ns_action: str, *,
+            force: bool = False, restart_redis: bool = False,
+            workers: int = 8) -> Preparation:
+    """Read, ask the server (dry run) and decide; writes nothing."""
+    services = applied(bundle, phases)
+    ns_obj = next((o for o in bundle.shared if o.get("kind") == "Namespace"), None)
+    if ns_action == NS_KEEP:
+        ns_obj = None
+    objects = ([ns_obj] if ns_obj else []) + [o for _, o in services]
+    live = read_live(kube, objects, workers)
+    prep = Preparation(phases, live, namespace_action=ns_action)
+    # A namespace that does not exist yet: everything in it is new, and a dry run of a
+    # namespaced object would only say "namespace not found".
+    fresh = ns_obj is not None and prep.namespace_action == NS_CREATE
+
+    def judge(obj: KubeObject) -> Verdict:
+        if fresh and obj is not ns_obj:
+            return Verdict(*_key(obj), CREATE)
+        return preview(kube, obj, live[_key(obj)], force=force)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        prep.verdicts = list(pool.map(judge, objects))
+    _guard_redis(prep, bundle, services, restart_redis)
+    return prep
+
+
+def _template(obj: Mapping[str, Any] | None) -> Any:
+    return ((obj or {}).get("spec") or {}).get("template")
+
+
+def _guard_redis(prep: Preparation, bundle: Bundle, services: list[tuple[str, KubeObject]],
+                 restart: bool) -> None:
+    """A Redis in the cluster keeps its data: Halyard's is left alone, ours is not restarted
+    unless ``--restart-redis`` (Halyard never re-applied Redis for the same reason)."""
+    verdicts = {(v.kind, v.name): v for v in prep.verdicts}
+    for name in REDIS_SERVICES:
+        deployment = next((o for s, o in services if s == name
+                           and o.get("kind") == "Deployment"), None)
+        if deployment is None:
+            continue
+        live = prep.live.get(_key(deployment))
+        if live is None or restart:
+            continue
+        labels = (live.get("metadata") or {}).get("labels") or {}
+        k8s_name = _key(deployment)[1]
+        if client_side_managers(live) or labels.get(MANAGED_BY) != "pyhalyard":
+            prep.skipped[name] = (f"{k8s_name} was deployed by Halyard (or another tool) and "
+                                  "is left as it is so it keeps its data; --restart-redis "
+                                  "replaces it (Redis restarts empty)")
+            continue
+        verdict = verdicts.get(_key(deployment))
+        after = verdict.result if verdict else None
+        if after is None or _template(after) == _template(live):
+            continue
+        fields = changed_fields(_template(live), _template(after), "spec.template")
+        raise Refused(
+            f"{k8s_name} would restart and lose its data: its pod template changes "
+            f"({', '.join(fields[:6])}{' ...' if len(fields) > 6 else ''}). The in-cluster "
+            "Redis keeps no copy on disk, and orca's queue and running pipelines, gate's "
+            "sessions and fiat's and igor's state live in it. Rerun with --restart-redis to "
+            "accept that, or use an external Redis (overrideBaseUrl in "
+            "service-settings/redis.yml).")
+    if prep.skipped:
+        prep.phases = _without(prep.phases, set(prep.skipped))
+        prep.verdicts = [v for v in prep.verdicts
+                         if not any(_key(o) == (v.kind, v.name)
+                                    for s, o in services if s in prep.skipped)]
+
+
+def _without(phases: list[Phase], skipped: set[str]) -> list[Phase]:
+    kept = []
+    for phase in phases:
+        if phase.action == APPLY and not phase.shared:
+            phase = replace(phase, services=tuple(s for s in phase.services
+                                                  if s not in skipped))
+        if phase.shared or phase.services:
+            kept.append(phase)
+    return kept
+
+
+def refusal(prep: Preparation, force: bool) -> Refused | None:
+    """Conflicts and rejections, one line each, with how to proceed."""
+    refused = prep.refused
+    if not refused:
+        return None
+    conflicts = [c for v in refused for c in v.conflicts]
+    rejected = [v for v in refused if v.action == REJECTED]
+    lines = ["nothing was changed: the API server "
+             + " and ".join(part for part in (
+                 f"reports {len(conflicts)} field{'s' if len(conflicts) != 1 else ''} "
+                 "owned by another manager" if conflicts else "",
+                 f"would reject {len(rejected)} object{'s' if len(rejected) != 1 else ''}"
+                 if rejected else "") if part)]
+    lines += [f"  {c.line()}" for c in conflicts]
+    lines += [f"  {v.kind}/{v.name}: rejected: {v.message}" for v in rejected]
+    if conflicts and not force:
+        lines.append("Someone changed these fields by hand (kubectl edit/patch) or another tool "
+                     "owns them. Put the value into the halconfig (for a Service: "
+                     "service-settings/<service>.yml kubernetes.serviceType, "
+                     "serviceAnnotations, nodePort) and rerun, or rerun with "
+                     "--force-conflicts to overwrite them with the rendered values.")
+    return Refused("\n".join(lines), refused)
+
+
+def take_over(kube: Cluster, bundle: Bundle, prep: Preparation, *,
+              dry_run: bool = False, progress: Callable[[str], None] | None = None) -> list[str]:
+    """Hand every applied object Halyard's kubectl wrote to pyhalyard (managed fields only)."""
+    done = []
+    for _, obj in applied(bundle, prep.phases):
+        live = prep.live.get(_key(obj))
+        if live is None or live.get("metadata", {}).get("deletionTimestamp"):
+            continue
+        kind, name = _key(obj)
+        namespace = (obj.get("metadata") or {}).get("namespace")
+        for attempt in range(TAKEOVER_ATTEMPTS):
+            claim = strategy_claim(live, obj)
+            patch = migration_patch(live, [claim] if claim else [])
+            if patch is None:
+                break
+            try:
+                kube.patch_json(kind, name, namespace, patch, dry_run=dry_run)
+            except KubeError as exc:
+                # The resourceVersion test failed: someone wrote it in between; read again.
+                if exc.code in (409, 422) and attempt + 1 < TAKEOVER_ATTEMPTS:
+                    time.sleep(0.05 * (attempt + 1))
+                    fresh = kube.get(kind, name, namespace)
+                    if fresh is None:
+                        break
+                    live = fresh
+                    continue
+                raise
+            done.append(f"{kind}/{name}")
+            if progress:
+                progress(f"{kind}/{name}")
+            break
+    prep.taken_over = done
+    return done
+
+
