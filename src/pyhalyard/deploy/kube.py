@@ -362,9 +362,23 @@ class Kube:
 
         def read() -> dict[str, Any]:
             response = http.get("/version")
+            if response.status_code < 500 and response.status_code != 429:
+                # Every API server answers /version; anything else is some other web server.
+                try:
+                    data = response.json() if response.status_code == 200 else None
+                except ValueError:
+                    data = None
+                if not isinstance(data, dict) or not data.get("gitVersion"):
+                    if response.status_code in (401, 403):
+                        response.raise_for_status()
+                    raise KubeError(
+                        f"read the server version: {self.server} did not answer like a "
+                        f"Kubernetes API server (HTTP {response.status_code} for /version); "
+                        f"check the server of context '{self.context or 'current'}' in the "
+                        "kubeconfig", response.status_code)
+                return data
             response.raise_for_status()
-            data: dict[str, Any] = response.json()
-            return data
+            return {}
         return self._call("read the server version", read)
 
     def access_review(self, verb: str, group: str, resource: str, namespace: str | None,
