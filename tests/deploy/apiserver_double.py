@@ -53,6 +53,8 @@ from tests.deploy.ssa_engine import SmdEngine, SmdError
 
 APPLY_TYPE = "application/apply-patch+yaml"
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+REVISION = "deployment.kubernetes.io/revision"
+HASH_LABEL = "pod-template-hash"
 PATCH_TYPES = ("application/json-patch+json", "application/merge-patch+json",
                "application/strategic-merge-patch+json")
 API_VERSIONS = {"Deployment": "apps/v1", "ReplicaSet": "apps/v1",
@@ -313,6 +315,7 @@ class ApiServerDouble:
         self.applied: dict[tuple[str, str, str], Any] = {}  # last applied configuration
         self.workloads: dict[tuple[str, str], _Workload] = {}
         self.removal: dict[tuple[str, str, str], float] = {}  # foreground deletions
+        self.holds: dict[tuple[str, str, str], float | None] = {}  # deletions held longer
         self.pods: list[Pod] = []
         self.requests: list[tuple[str, str, int]] = []
         self.faults: list[Fault] = []
@@ -357,6 +360,22 @@ class ApiServerDouble:
         """Seconds until the pods of the next rollout of ``deployment`` are ready (None: never)."""
         with self.lock:
             self.delays[deployment] = seconds
+
+    def hold_deletion(self, kind: str, name: str, namespace: str = "",
+                      seconds: float | None = None) -> None:
+        """A foreground delete of this object stays pending ``seconds`` longer than its pods
+        need (None: forever), as with a pod on an unreachable node or a stuck garbage
+        collector (kubernetes/kubernetes#115570)."""
+        with self.lock:
+            self.holds[(kind, namespace, name)] = seconds
+
+    def release_deletion(self, kind: str, name: str, namespace: str = "") -> None:
+        """End a held deletion now."""
+        with self.lock:
+            key = (kind, namespace, name)
+            self.holds.pop(key, None)
+            if key in self.removal:
+                self.removal[key] = self.now()
 
     def inject(self, status: int | str, *, method: str | None = None, path: str = "",
                times: int = 1, retry_after: str | None = "0") -> None:
@@ -707,7 +726,7 @@ class ApiServerDouble:
                 view.pop("kind", None)
                 view.pop("apiVersion", None)
                 items.append(view)
-        api_version = {"Deployment": "apps/v1", "PodDisruptionBudget": "policy/v1"}.get(kind, "v1")
+        api_version = API_VERSIONS.get(kind, "v1")
         return {"kind": f"{kind}List", "apiVersion": api_version,
                 "metadata": {"resourceVersion": str(self._rv)}, "items": items}
 
@@ -715,6 +734,8 @@ class ApiServerDouble:
         view = copy.deepcopy(obj)
         if kind == "Deployment":
             view["status"] = self._status(namespace, view, now)
+        if kind == "ReplicaSet":
+            view["status"] = self._replica_set_status(namespace, view, now)
         return view
 
     def _status(self, namespace: str, obj: dict[str, Any], now: float) -> dict[str, Any]:
@@ -746,7 +767,9 @@ class ApiServerDouble:
             p.ready(now) for p in updated) and len(counted) == len(updated)
         deadline = float(obj["spec"].get("progressDeadlineSeconds", 600))
         rs = f"{name}-{work.revision}"
-        if done:
+        if obj["spec"].get("paused"):
+            progressing = ("Unknown", "DeploymentPaused", "Deployment is paused")
+        elif done:
             progressing = ("True", "NewReplicaSetAvailable",
                            f'ReplicaSet "{rs}" has successfully progressed.')
         elif current is not None and now - work.rollout_started > deadline:
@@ -957,6 +980,9 @@ class ApiServerDouble:
         meta.setdefault("creationTimestamp", stamp)
         meta["resourceVersion"] = str(self._rv)
         self.objects[key] = result
+        if meta.get("deletionTimestamp") and not meta.get("finalizers"):
+            self._forget(key)  # the last finalizer is gone: the deletion completes
+            return 200, self._view(kind, namespace, result, now)
         if kind == "Deployment":
             self._reconcile(namespace, name, result, old, now, ready_now)
         return (201 if old is None else 200), self._view(kind, namespace, result, now)
@@ -989,6 +1015,107 @@ class ApiServerDouble:
             for port in spec.get("ports") or ():
                 port.pop("nodePort", None)  # dropTypeDependentFields
 
+    # ------------------------------------------------------------ ReplicaSets
+    def _sync_replica_sets(self, namespace: str, name: str, obj: dict[str, Any],
+                           revision: str) -> None:
+        """What the Deployment controller keeps (``pkg/controller/deployment/sync.go``
+        getNewReplicaSet / cleanupDeployment): one ReplicaSet per pod template, named
+        ``<deployment>-<pod-template-hash>``, labelled with the hash, annotated with its
+        ``deployment.kubernetes.io/revision`` (a template seen before is reused and gets the next
+        revision, as a rollback does); the new one scaled to ``spec.replicas``, the old ones to 0;
+        old ones beyond ``revisionHistoryLimit`` are deleted, oldest first."""
+        spec = obj["spec"]
+        owned = {k: v for k, v in self.objects.items()
+                 if k[0] == "ReplicaSet" and k[1] == namespace
+                 and _owner_name(v) == name}
+        numbers = [int((v["metadata"].get("annotations") or {}).get(REVISION, "0"))
+                   for v in owned.values()]
+        rs_name = f"{name}-{revision}"
+        key = ("ReplicaSet", namespace, rs_name)
+        self._rv += 1
+        current = owned.get(key)
+        if current is None:
+            template = copy.deepcopy(spec["template"])
+            template.setdefault("metadata", {}).setdefault("labels", {})[HASH_LABEL] = revision
+            selector = copy.deepcopy(spec.get("selector") or {})
+            selector.setdefault("matchLabels", {})[HASH_LABEL] = revision
+            current = {
+                "apiVersion": "apps/v1", "kind": "ReplicaSet",
+                "metadata": {
+                    "name": rs_name, "namespace": namespace, "uid": f"uid-{self._rv}",
+                    "creationTimestamp": _now_iso(), "generation": 1,
+                    "labels": dict(template["metadata"]["labels"]),
+                    "annotations": {},
+                    "ownerReferences": [{"apiVersion": "apps/v1", "kind": "Deployment",
+                                         "name": name, "uid": obj["metadata"]["uid"],
+                                         "controller": True, "blockOwnerDeletion": True}]},
+                "spec": {"replicas": 0, "selector": selector, "template": template}}
+            self.objects[key] = current
+        latest = max(numbers, default=0)
+        annotations = current["metadata"]["annotations"]
+        if int(annotations.get(REVISION, "0")) != latest or latest == 0:
+            annotations[REVISION] = str(latest + 1)  # new, or an old template brought back
+        for other_key, other in self.objects.items():
+            if other_key[0] == "ReplicaSet" and other_key[1] == namespace and \
+                    _owner_name(other) == name:
+                other["spec"]["replicas"] = int(spec.get("replicas", 1)) \
+                    if other_key == key else 0
+                other["metadata"]["resourceVersion"] = str(self._rv)
+                other["metadata"]["annotations"]["deployment.kubernetes.io/desired-replicas"] = \
+                    str(spec.get("replicas", 1))
+        old = sorted((int(v["metadata"]["annotations"].get(REVISION, "0")), k)
+                     for k, v in self.objects.items()
+                     if k[0] == "ReplicaSet" and k[1] == namespace and k != key
+                     and _owner_name(v) == name)
+        limit = int(spec.get("revisionHistoryLimit", 10))
+        for _, stale in old[:max(0, len(old) - limit)]:
+            self.objects.pop(stale, None)
+
+    def rollout_undo(self, name: str, namespace: str = "spinnaker",
+                     to_revision: int = 0) -> dict[str, Any]:
+        """``kubectl rollout undo deployment/<name> [--to-revision=N]``
+        (kubectl ``polymorphichelpers/rollback.go`` DeploymentRollbacker): take the template of
+        the ReplicaSet with that revision (default: the newest before the current one), drop its
+        ``pod-template-hash`` label, and patch it into the Deployment as manager
+        ``kubectl-rollout`` (a JSON patch of ``/spec/template``: a non-apply update)."""
+        with self.lock:
+            owned = sorted((int(v["metadata"]["annotations"].get(REVISION, "0")), v)
+                           for k, v in self.objects.items()
+                           if k[0] == "ReplicaSet" and k[1] == namespace
+                           and _owner_name(v) == name)
+            if len(owned) < 2 and not to_revision:
+                raise ValueError(f"no rollout history found for deployment {name!r}")
+            if to_revision:
+                chosen = [v for n, v in owned if n == to_revision]
+                if not chosen:
+                    raise ValueError(f"unable to find specified revision {to_revision}")
+                target = chosen[0]
+            else:
+                target = owned[-2][1]
+            template = copy.deepcopy(target["spec"]["template"])
+            template["metadata"]["labels"].pop(HASH_LABEL, None)
+            live = self.objects[("Deployment", namespace, name)]
+            new = copy.deepcopy(live)
+            new["spec"]["template"] = template
+            _, view = self._commit("Deployment", namespace, name, self.now(),
+                                   manager="kubectl-rollout", new=new)
+            return view
+
+    def _replica_set_status(self, namespace: str, obj: dict[str, Any],
+                            now: float) -> dict[str, Any]:
+        owner = _owner_name(obj) or ""
+        revision = (obj["metadata"].get("labels") or {}).get(HASH_LABEL)
+        pods = [p for p in self.pods if p.namespace == namespace and p.deployment == owner
+                and p.revision == revision]
+        counted = [p for p in pods if p.counted(now)]
+        ready = [p for p in counted if p.ready(now)]
+        status: dict[str, Any] = {"replicas": len(counted),
+                                  "observedGeneration": obj["metadata"].get("generation", 1)}
+        if ready:
+            status["readyReplicas"] = status["availableReplicas"] = len(ready)
+        status["fullyLabeledReplicas"] = len(counted)
+        return status
+
     # ------------------------------------------------------------ controller
     def _reconcile(self, namespace: str, name: str, obj: dict[str, Any],
                    old: dict[str, Any] | None, now: float, ready_now: bool) -> None:
@@ -999,11 +1126,21 @@ class ApiServerDouble:
         work = self.workloads.setdefault((namespace, name), _Workload())
         t_obs = now + self.observe_delay
         revision = _digest(spec["template"])
+        if obj["metadata"].get("deletionTimestamp"):
+            # sync.go: a Deployment being deleted only gets its status synced.
+            work.observed.append((t_obs, generation, work.revision))
+            return
+        if spec.get("paused"):
+            # deployment_controller.go syncDeployment: paused -> sync() only; no new
+            # ReplicaSet, so the new template has no updated replicas.
+            work.observed.append((t_obs, generation, revision))
+            return
         delay = self.delays.get(name, self.ready_delay) if not ready_now else 0.0
         pods = [p for p in self.pods if p.namespace == namespace and p.deployment == name
                 and (p.terminating_at is None or p.terminating_at > t_obs)]
         desired = int(spec.get("replicas", 1))
         work.observed.append((t_obs, generation, revision))
+        self._sync_replica_sets(namespace, name, obj, revision)
         if revision == work.revision:  # only the replica count changed
             current = [p for p in pods if p.revision == revision]
             for pod in current[desired:]:
@@ -1089,6 +1226,20 @@ class ApiServerDouble:
         if obj is None:
             raise _not_found(kind, name)
         policy = query.get("propagationPolicy", "Background")
+        if _dry_run(query):
+            return 200, self._view(kind, namespace, obj, now)  # nothing is deleted
+        meta = obj["metadata"]
+        if meta.get("deletionTimestamp"):
+            return 200, self._view(kind, namespace, obj, now)  # already terminating
+        finalizers = [f for f in meta.get("finalizers") or () if f != "foregroundDeletion"]
+        if finalizers and policy != "Foreground":
+            # registry/generic/registry/store.go: with finalizers the object stays, with a
+            # deletionTimestamp, until the last finalizer is removed by an update.
+            meta["deletionTimestamp"] = _now_iso()
+            meta["deletionGracePeriodSeconds"] = 0
+            self._rv += 1
+            meta["resourceVersion"] = str(self._rv)
+            return 200, self._view(kind, namespace, obj, now)
         if kind == "Deployment":
             pods = [p for p in self.pods if p.namespace == namespace and p.deployment == name]
             if policy != "Orphan":
@@ -1097,9 +1248,12 @@ class ApiServerDouble:
                         pod.terminating_at = now
             if policy == "Foreground":
                 gone = max([now, *(p.gone_at or now for p in pods if p.created <= now)])
-                meta = obj["metadata"]
+                if key in self.holds:  # e.g. a pod on an unreachable node, a stuck GC
+                    held = self.holds[key]
+                    gone = float("inf") if held is None else max(gone, now + held)
                 meta.setdefault("deletionTimestamp", _now_iso())
-                meta["finalizers"] = ["foregroundDeletion"]
+                meta["deletionGracePeriodSeconds"] = 0
+                meta["finalizers"] = ["foregroundDeletion", *finalizers]
                 self.removal[key] = gone
                 # Pods created later (a rollout not yet started) never start.
                 for pod in pods:
@@ -1108,6 +1262,7 @@ class ApiServerDouble:
                         pod.grace = 0.0
                         pod.ready_at = None
                 self._rv += 1
+                meta["resourceVersion"] = str(self._rv)
                 return 200, self._view(kind, namespace, obj, now)
         if kind == "Namespace":
             for other in [k for k in self.objects if k[1] == name]:
@@ -1123,6 +1278,10 @@ class ApiServerDouble:
         self.removal.pop(key, None)
         if key[0] == "Deployment":
             self.workloads.pop((key[1], key[2]), None)
+            for owned in [k for k, v in self.objects.items()
+                          if k[0] == "ReplicaSet" and k[1] == key[1]
+                          and _owner_name(v) == key[2]]:
+                self.objects.pop(owned, None)  # garbage collector: dependents go too
 
     def _purge(self, now: float) -> None:
         for key, when in list(self.removal.items()):
@@ -1230,3 +1389,10 @@ def _smd_failure(kind: str, namespace: str, name: str, exc: SmdError) -> ApiFail
                           f"Internal error occurred: failed to create typed patch object "
                           f"({where}; {_gvk(kind)}): {exc.message}")
     return ApiFailure(500, "InternalError", f"Internal error occurred: {exc.message}")
+
+
+def _owner_name(obj: dict[str, Any]) -> str | None:
+    for ref in (obj.get("metadata") or {}).get("ownerReferences") or ():
+        if ref.get("kind") == "Deployment" and ref.get("controller"):
+            return str(ref.get("name"))
+    return None

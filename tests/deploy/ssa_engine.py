@@ -52,7 +52,7 @@ def zero_object(kind: str) -> dict[str, Any]:
 
 
 class SmdError(Exception):
-    """An answer with ``error``: kind ``conflict`` | ``typed`` | ``managedFields`` | ``internal``."""
+    """An answer with ``error``; kind: conflict | typed | managedFields | internal."""
 
     def __init__(self, kind: str, message: str, causes: list[dict[str, str]]) -> None:
         super().__init__(message)
