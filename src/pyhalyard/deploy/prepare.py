@@ -133,7 +133,9 @@ def prepare(kube: Cluster, bundle: Bundle, phases: list[Phase], ns_action: str, 
     def judge(obj: KubeObject) -> Verdict:
         if fresh and obj is not ns_obj:
             return Verdict(*_key(obj), CREATE)
-        return preview(kube, obj, live[_key(obj)], force=force)
+        current = live[_key(obj)]
+        return preview(kube, obj, current, force=force,
+                       moving=current is not None and _patch(current, obj) is not None)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         prep.verdicts = list(pool.map(judge, objects))
     _guard_redis(prep, bundle, services, restart_redis)
@@ -218,6 +220,11 @@ def refusal(prep: Preparation, force: bool) -> Refused | None:
     return Refused("\n".join(lines), refused)
 
 
+def _patch(live: Mapping[str, Any], rendered: Mapping[str, Any]) -> list[dict[str, Any]] | None:
+    claim = strategy_claim(live, rendered)
+    return migration_patch(live, [claim] if claim else [])
+
+
 def take_over(kube: Cluster, bundle: Bundle, prep: Preparation, *,
               dry_run: bool = False, progress: Callable[[str], None] | None = None) -> list[str]:
     """Hand every applied object Halyard's kubectl wrote to pyhalyard (managed fields only)."""
@@ -229,8 +236,7 @@ def take_over(kube: Cluster, bundle: Bundle, prep: Preparation, *,
         kind, name = _key(obj)
         namespace = (obj.get("metadata") or {}).get("namespace")
         for attempt in range(TAKEOVER_ATTEMPTS):
-            claim = strategy_claim(live, obj)
-            patch = migration_patch(live, [claim] if claim else [])
+            patch = _patch(live, obj)
             if patch is None:
                 break
             try:

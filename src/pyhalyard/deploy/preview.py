@@ -164,11 +164,15 @@ def object_changes(live: Mapping[str, Any], after: Mapping[str, Any]) -> list[st
 
 
 def preview(kube: Writer, obj: Mapping[str, Any], live: Mapping[str, Any] | None, *,
-            force: bool = False) -> Verdict:
-    """The server's answer to a dry-run apply of ``obj`` (``live``: the cluster's copy)."""
+            force: bool = False, moving: bool = False) -> Verdict:
+    """The server's answer to a dry-run apply of ``obj`` (``live``: the cluster's copy).
+
+    ``moving``: a takeover patch will change the object's ownership records before the
+    apply, so the server's judgement now is not the one that counts."""
     kind = str(obj.get("kind"))
     name = str((obj.get("metadata") or {}).get("name", ""))
     takeover = tuple(client_side_managers(live)) if live else ()
+    moving = moving or bool(takeover)
     try:
         after = kube.apply(obj, force=force, dry_run=True)
     except KubeError as exc:
@@ -177,14 +181,14 @@ def preview(kube: Writer, obj: Mapping[str, Any], live: Mapping[str, Any] | None
             if conflicts:
                 return Verdict(kind, name, CONFLICT, conflicts=tuple(conflicts),
                                takeover=takeover)
-        if takeover and exc.code in (409, 422):
+        if moving and exc.code in (409, 422):
             # Judged by the server once Halyard's fields are pyhalyard's (before the apply).
             return Verdict(kind, name, CHANGE, tuple(_projected_changes(obj, live)),
                            "checked by the server after the takeover", takeover=takeover)
         return Verdict(kind, name, REJECTED, message=_reason(exc), takeover=takeover)
     if live is None:
         return Verdict(kind, name, CREATE, result=after)
-    if takeover:
+    if moving:
         fields = _projected_changes(obj, live)
         return Verdict(kind, name, CHANGE, tuple(fields), takeover=takeover, result=after)
     fields = object_changes(live, after)

@@ -1,0 +1,221 @@
+"""Taking over a namespace Halyard deployed, on the double with real server-side-apply semantics.
+
+The seeded objects follow Halyard's KubernetesV2 templates (``tests/deploy/halyard_objects.py``:
+spinnaker/halyard ``halyard-deploy/src/main/resources/kubernetes/manifests/deployment.yml``,
+``KubernetesV2Service.java`` exec probe / grace 60, ``KubernetesV2ClouddriverService.java``
+grace 720, ``KubernetesV2OrcaService.java`` preStop, ``KubectlDeployer.java`` client-side
+``kubectl apply`` and Redis never redeployed).  The ownership move follows client-go
+``util/csaupgrade/upgrade.go``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from pyhalyard import pipeline
+from pyhalyard.deploy.preview import changed_fields
+from pyhalyard.halconfig.paths import HalPaths
+from tests.deploy.apiserver_double import ApiServerDouble
+from tests.deploy.halyard_objects import seed_halyard
+from tests.helpers import run_hal
+from tests.render_manifests.configs import deployment, write_hal
+
+NS = "spinnaker"
+LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
+FAST = ("--no-live-checks", "--poll-interval", "0.02")
+
+
+def make_hal(root: Path, kubeconfig: Path, *, ha: bool,
+             settings: dict[str, Any] | None = None) -> Path:
+    """A halconfig with the in-cluster Redis (like most Halyard installs), pointed at the
+    double."""
+    dep = deployment(cd_ha=ha, echo_ha=ha)
+    account = dep["providers"]["kubernetes"]["accounts"][0]
+    account["kubeconfigFile"] = str(kubeconfig)
+    account["context"] = "double"
+    hal = root / "hal"
+    write_hal(hal, dep, settings=settings)
+    return hal
+
+
+def services_of(hal: Path) -> list[str]:
+    plan = pipeline.plan(pipeline.load(HalPaths(hal)))
+    return sorted(sp.name for sp in plan.managed())
+
+
+def apply(hal: Path, *args: str) -> Any:
+    return run_hal("deploy", "apply", *FAST, *args, hal_dir=hal)
+
+
+def without_status(obj: dict[str, Any] | None) -> dict[str, Any]:
+    assert obj is not None
+    return {k: v for k, v in obj.items() if k != "status"}
+
+
+def comparable(obj: dict[str, Any] | None) -> dict[str, Any]:
+    """What a user sees of an object: its spec and labels/annotations, without what the
+    server assigns per object (cluster IPs, revision numbers, ownership records)."""
+    assert obj is not None
+    obj = copy.deepcopy(obj)
+    meta = obj["metadata"]
+    annotations = {k: v for k, v in (meta.get("annotations") or {}).items()
+                   if k != "deployment.kubernetes.io/revision"}
+    spec = obj.get("spec") or {}
+    for key in ("clusterIP", "clusterIPs"):
+        spec.pop(key, None)
+    return {"labels": meta.get("labels"), "annotations": annotations, "spec": spec,
+            "data": obj.get("data"), "type": obj.get("type")}
+
+
+def fresh_install(tmp_path: Path, *, ha: bool) -> dict[tuple[str, str], dict[str, Any]]:
+    """The objects a first install of the same config leaves (the reference render).  The
+    hal dir and kubeconfig path are the ones the test uses next: profiles name them, and the
+    config Secrets are named by content."""
+    with ApiServerDouble(ready_delay=0.02, grace=0.01) as api:
+        hal = make_hal(tmp_path, api.write_kubeconfig(tmp_path / "kubeconfig"), ha=ha)
+        assert apply(hal).code == 0
+        found = {(kind, name): comparable(api.get(kind, name, NS))
+                 for kind in ("Deployment", "Service", "Secret")
+                 for name in api.names(kind, NS)}
+    shutil.rmtree(hal)
+    return found
+
+
+@pytest.mark.parametrize("ha", [False, True], ids=["ha-off", "ha-on"])
+def test_takeover_apply_leaves_exactly_the_render(api: ApiServerDouble, tmp_path: Path,
+                                                  ha: bool) -> None:
+    expected = fresh_install(tmp_path, ha=ha)
+    hal = make_hal(tmp_path, api.write_kubeconfig(tmp_path / "kubeconfig"), ha=ha)
+    halyard = seed_halyard(api, services_of(hal), staging=True, metrics=True)
+    redis_before = without_status(api.get("Deployment", "spin-redis", NS))
+    result = apply(hal, "-o", "json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    # Halyard's Redis is left as it is (it keeps its data); everything else is taken over.
+    assert report["skipped"].keys() == {"redis"}
+    assert without_status(api.get("Deployment", "spin-redis", NS)) == redis_before
+    taken = {f"{o['kind']}/{o['metadata']['name']}" for o in halyard
+             if o["kind"] != "Secret" and "redis" not in o["metadata"]["name"]}
+    assert set(report["takenOver"]) == taken
+
+    for (kind, name), want in expected.items():
+        if "redis" in name:
+            continue
+        live = api.get(kind, name, NS)
+        # Lists of named items compare by name: a server-side merge keeps the live order of
+        # entries both sides have (Halyard's env order), which means the same to Kubernetes.
+        assert changed_fields(want, comparable(live)) == [], (kind, name)
+        assert live is not None
+        managers = {e["manager"] for e in live["metadata"]["managedFields"]}
+        assert not managers & {"kubectl-client-side-apply", "kubectl", "before-first-apply"}
+    gate = api.get("Deployment", "spin-gate", NS)
+    assert gate is not None
+    pod = gate["spec"]["template"]["spec"]
+    assert [c["name"] for c in pod["containers"]] == ["gate"]  # no monitoring-daemon
+    assert set(pod["containers"][0]["readinessProbe"]) >= {"httpGet"}
+    assert "exec" not in pod["containers"][0]["readinessProbe"]
+    assert [v["name"] for v in pod["volumes"]] == ["spin-config"]
+    assert LAST_APPLIED not in (gate["metadata"].get("annotations") or {})
+    orca = api.get("Deployment", "spin-orca", NS)
+    assert orca is not None
+    assert "lifecycle" not in orca["spec"]["template"]["spec"]["containers"][0]
+    # Halyard's Secrets are left (nothing mounts them any more), never half-deleted.
+    assert {o["metadata"]["name"] for o in halyard if o["kind"] == "Secret"} <= set(
+        api.names("Secret", NS))
+
+
+def test_halyard_redis_is_replaced_only_when_asked(api: ApiServerDouble, kubeconfig: Path,
+                                                   tmp_path: Path) -> None:
+    hal = make_hal(tmp_path, kubeconfig, ha=False)
+    seed_halyard(api, services_of(hal))
+    first = apply(hal)
+    assert first.code == 0, first.err
+    assert "spin-redis: left alone (spin-redis was deployed by Halyard" in first.out
+    pods = [p for p in api.timeline().pods if p.deployment == "spin-redis"]
+    assert len(pods) == 1
+    replaced = apply(hal, "--restart-redis")
+    assert replaced.code == 0, replaced.err
+    redis = api.get("Deployment", "spin-redis", NS)
+    assert redis is not None
+    container = redis["spec"]["template"]["spec"]["containers"][0]
+    assert container["command"] == ["redis-server"] and "env" not in container
+
+
+def test_edited_load_balancer_is_reported_not_reverted(api: ApiServerDouble, kubeconfig: Path,
+                                                       tmp_path: Path) -> None:
+    hal = make_hal(tmp_path, kubeconfig, ha=False)
+    seed_halyard(api, services_of(hal))
+    api.update(lambda o: o["spec"].update(type="LoadBalancer"), kind="Service",
+               name="spin-deck", namespace=NS)
+    state = {(k, n): without_status(api.get(k, n, NS))
+             for k in ("Deployment", "Service", "Secret") for n in api.names(k, NS)}
+    refused = apply(hal)
+    assert refused.code == 1
+    assert "nothing was changed" in refused.err
+    assert "  Service/spin-deck: .spec.type is owned by kubectl-edit" in refused.err
+    assert "--force-conflicts" in refused.err
+    # Stopped before any change: not even the ownership records moved.
+    assert {(k, n): without_status(api.get(k, n, NS))
+            for k in ("Deployment", "Service", "Secret") for n in api.names(k, NS)} == state
+    forced = apply(hal, "--force-conflicts")
+    assert forced.code == 0, forced.err
+    deck = api.get("Service", "spin-deck", NS)
+    assert deck is not None and deck["spec"]["type"] == "ClusterIP"
+
+
+def test_a_namespace_another_tool_made_is_not_relabelled(api: ApiServerDouble,
+                                                         kubeconfig: Path,
+                                                         tmp_path: Path) -> None:
+    api.seed({"apiVersion": "v1", "kind": "Namespace", "metadata": {
+        "name": NS, "labels": {"app.kubernetes.io/managed-by": "Helm"}}}, manager="helm")
+    hal = make_hal(tmp_path, kubeconfig, ha=False)
+    assert apply(hal).code == 0
+    namespace = api.get("Namespace", NS)
+    assert namespace is not None
+    assert namespace["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "Helm"
+    assert {e["manager"] for e in namespace["metadata"]["managedFields"]} == {"helm"}
+
+
+def test_recreate_after_a_rolling_update_install(api: ApiServerDouble, kubeconfig: Path,
+                                                 tmp_path: Path) -> None:
+    """The rollingUpdate block the server defaulted must not survive a switch to Recreate
+    (the server rejects Recreate with rollingUpdate)."""
+    hal = make_hal(tmp_path, kubeconfig, ha=False)
+    assert apply(hal).code == 0
+    gate = api.get("Deployment", "spin-gate", NS)
+    assert gate is not None and "rollingUpdate" in gate["spec"]["strategy"]
+    settings = hal / "default" / "service-settings" / "gate.yml"
+    settings.parent.mkdir(parents=True, exist_ok=True)
+    settings.write_text(yaml.safe_dump({"kubernetes": {"deploymentStrategy": {
+        "type": "recreate"}}}))
+    switched = apply(hal)
+    assert switched.code == 0, switched.err
+    gate = api.get("Deployment", "spin-gate", NS)
+    assert gate is not None and gate["spec"]["strategy"] == {"type": "Recreate"}
+    # ... and back: Halyard's rollingUpdate format.
+    settings.write_text(yaml.safe_dump({"kubernetes": {"deploymentStrategy": {
+        "type": "rollingUpdate", "strategySettings": {"maxSurge": 1, "maxUnavailable": 0}}}}))
+    back = apply(hal)
+    assert back.code == 0, back.err
+    gate = api.get("Deployment", "spin-gate", NS)
+    assert gate is not None and gate["spec"]["strategy"] == {
+        "type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}
+
+
+def test_halyard_echo_scheduler_with_defaulted_rolling_update_becomes_recreate(
+        api: ApiServerDouble, kubeconfig: Path, tmp_path: Path) -> None:
+    hal = make_hal(tmp_path, kubeconfig, ha=True)
+    seed_halyard(api, services_of(hal))
+    assert "rollingUpdate" in api.get("Deployment", "spin-echo-scheduler",  # type: ignore[index]
+                                      NS)["spec"]["strategy"]
+    result = apply(hal)
+    assert result.code == 0, result.err
+    scheduler = api.get("Deployment", "spin-echo-scheduler", NS)
+    assert scheduler is not None and scheduler["spec"]["strategy"] == {"type": "Recreate"}
