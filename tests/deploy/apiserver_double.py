@@ -312,7 +312,7 @@ class ApiServerDouble:
         self.token = token
         self.delays: dict[str, float | None] = {}
         self.objects: dict[tuple[str, str, str], dict[str, Any]] = {}  # (kind, ns, name)
-        self.applied: dict[tuple[str, str, str], Any] = {}  # last applied configuration
+        self.applied: dict[tuple[str, str, str], Any] = {}  # last no-op apply (a memo)
         self.workloads: dict[tuple[str, str], _Workload] = {}
         self.removal: dict[tuple[str, str, str], float] = {}  # foreground deletions
         self.holds: dict[tuple[str, str, str], float | None] = {}  # deletions held longer
@@ -913,6 +913,14 @@ class ApiServerDouble:
         ``dryRun=All`` -- storage and the controller.  Returns (code, object)."""
         key = (kind, namespace, name)
         old = self.objects.get(key)
+        memo = None
+        if config is not None and old is not None:
+            # A server-side apply is a pure function of (live object, managedFields, config,
+            # manager, force): the same apply over an unchanged object is again a no-op.
+            memo = (manager, force, json.dumps(config, sort_keys=True),
+                    old["metadata"].get("resourceVersion"))
+            if self.applied.get(key) == memo:
+                return 200, self._view(kind, namespace, old, now)
         live = _engine_view(old)
         old_fields = list(((old or {}).get("metadata") or {}).get("managedFields") or [])
         stamp = _now_iso()
@@ -966,6 +974,8 @@ class ApiServerDouble:
         if old is not None:
             meta["resourceVersion"] = old_meta.get("resourceVersion")
             if result == old:  # nothing changed: no write, same resourceVersion
+                if memo is not None and not dry_run:
+                    self.applied[key] = memo
                 return 200, self._view(kind, namespace, old, now)
         if dry_run:
             meta["uid"] = meta.get("uid") or "dry-run-uid"

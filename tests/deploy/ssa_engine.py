@@ -88,7 +88,7 @@ class SmdEngine:
 
     def __init__(self, binary: Path) -> None:
         self._proc = subprocess.Popen([str(binary), str(SCHEMA)], stdin=subprocess.PIPE,
-                                      stdout=subprocess.PIPE, bufsize=0)
+                                      stdout=subprocess.PIPE)
         self._lock = threading.Lock()
         atexit.register(self.close)
 
@@ -110,6 +110,7 @@ class SmdEngine:
         with self._lock:
             assert self._proc.stdin is not None and self._proc.stdout is not None
             self._proc.stdin.write(line)
+            self._proc.stdin.flush()
             answer = self._proc.stdout.readline()
         if not answer:
             raise RuntimeError("smd-helper exited")
