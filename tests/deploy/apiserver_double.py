@@ -919,7 +919,8 @@ class ApiServerDouble:
             # manager, force): the same apply over an unchanged object is again a no-op.
             memo = (manager, force, json.dumps(config, sort_keys=True),
                     old["metadata"].get("resourceVersion"))
-            if self.applied.get(key) == memo:
+            seen = self.applied.get(key)
+            if seen is not None and seen[0] == memo and seen[1] == old:
                 return 200, self._view(kind, namespace, old, now)
         live = _engine_view(old)
         old_fields = list(((old or {}).get("metadata") or {}).get("managedFields") or [])
@@ -975,7 +976,7 @@ class ApiServerDouble:
             meta["resourceVersion"] = old_meta.get("resourceVersion")
             if result == old:  # nothing changed: no write, same resourceVersion
                 if memo is not None and not dry_run:
-                    self.applied[key] = memo
+                    self.applied[key] = (memo, copy.deepcopy(old))
                 return 200, self._view(kind, namespace, old, now)
         if dry_run:
             meta["uid"] = meta.get("uid") or "dry-run-uid"
@@ -990,6 +991,12 @@ class ApiServerDouble:
         meta.setdefault("creationTimestamp", stamp)
         meta["resourceVersion"] = str(self._rv)
         self.objects[key] = result
+        if memo is not None or (config is not None and old is None):
+            # Apply is idempotent: the same apply over its own result changes nothing.
+            self.applied[key] = ((manager, force, json.dumps(config, sort_keys=True),
+                                  meta["resourceVersion"]), copy.deepcopy(result))
+        else:
+            self.applied.pop(key, None)
         if meta.get("deletionTimestamp") and not meta.get("finalizers"):
             self._forget(key)  # the last finalizer is gone: the deletion completes
             return 200, self._view(kind, namespace, result, now)
