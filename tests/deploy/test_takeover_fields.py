@@ -28,12 +28,13 @@ def entry(manager: str, operation: str, fields: dict[str, Any],
             "time": "2020-01-01T00:00:00Z", "fieldsType": "FieldsV1", "fieldsV1": fields}
 
 
-HALYARD = {"f:metadata": {"f:annotations": {".": {}, "f:kubectl.kubernetes.io/last-applied-"
-                                                         "configuration": {}}},
-           "f:spec": {"f:template": {"f:spec": {"f:containers": {
-               'k:{"name":"gate"}': {".": {}, "f:readinessProbe": {".": {}, "f:exec": {
-                   ".": {}, "f:command": {}}}}}}}}}
-EDIT = {"f:spec": {"f:type": {}}}
+HALYARD: dict[str, Any] = {
+    "f:metadata": {"f:annotations": {
+        ".": {}, "f:kubectl.kubernetes.io/last-applied-configuration": {}}},
+    "f:spec": {"f:template": {"f:spec": {"f:containers": {
+        'k:{"name":"gate"}': {".": {}, "f:readinessProbe": {".": {}, "f:exec": {
+            ".": {}, "f:command": {}}}}}}}}}
+EDIT: dict[str, Any] = {"f:spec": {"f:type": {}}}
 
 
 def test_a_leaf_and_a_subtree_union_to_a_member_with_children() -> None:
@@ -61,7 +62,7 @@ def test_csa_entry_becomes_pyhalyard_apply_and_others_stay() -> None:
 
 
 def test_existing_apply_entry_receives_the_union() -> None:
-    ours = {"f:spec": {"f:replicas": {}}}
+    ours: dict[str, Any] = {"f:spec": {"f:replicas": {}}}
     entries = [entry("pyhalyard", "Apply", ours), entry(CSA, "Update", HALYARD),
                entry(CSA, "Update", {"f:spec": {"f:paused": {}}}, "apps/v1beta2")]
     result = upgrade_entries(entries, CSA)
@@ -104,7 +105,8 @@ def test_patch_is_guarded_by_the_resource_version() -> None:
 
 
 def test_recreate_claims_the_defaulted_rolling_update_nobody_owns() -> None:
-    live = {"apiVersion": "apps/v1", "metadata": {"resourceVersion": "3", "managedFields": [
+    live: dict[str, Any] = {"apiVersion": "apps/v1", "metadata": {
+        "resourceVersion": "3", "managedFields": [
         entry("pyhalyard", "Apply", {"f:spec": {"f:strategy": {"f:type": {}}}})]},
         "spec": {"strategy": {"type": "RollingUpdate",
                               "rollingUpdate": {"maxSurge": "25%", "maxUnavailable": "25%"}}}}
