@@ -138,7 +138,7 @@ def halyard_objects(services: tuple[str, ...] | list[str] = HA_OFF, *,
         objects.append({"apiVersion": "v1", "kind": "Service",
                         "metadata": {"name": f"spin-{name}", "namespace": namespace,
                                      "labels": dict(selector)},
-                        "spec": {"selector": dict(selector), "ports": [
+                        "spec": {"selector": dict(selector), "type": "ClusterIP", "ports": [
                             {"protocol": "TCP", "port": service.port,
                              "targetPort": service.port}]}})
         objects.append({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": meta,
