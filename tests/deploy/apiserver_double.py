@@ -48,7 +48,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
-from tests.deploy import k8s_defaults, k8s_patches, k8s_validation
+from tests.deploy import k8s_defaults, k8s_patches, k8s_validation, k8s_versions
 from tests.deploy.ssa_engine import SmdEngine, SmdError
 
 APPLY_TYPE = "application/apply-patch+yaml"
@@ -913,6 +913,14 @@ class ApiServerDouble:
         ``dryRun=All`` -- storage and the controller.  Returns (code, object)."""
         key = (kind, namespace, name)
         old = self.objects.get(key)
+        newer = k8s_versions.unknown_fields(kind, config if config is not None else new or {},
+                                            self.version_tuple())
+        if newer and config is not None:
+            raise _smd_failure(kind, namespace, name, SmdError(
+                "typed", "\n".join(f"{p}: field not declared in schema" for p, _, _ in newer),
+                []))
+        for _, parent, field_name in newer:  # create/update: unknown fields are dropped
+            parent.pop(field_name, None)
         memo = None
         if config is not None and old is not None:
             # A server-side apply is a pure function of (live object, managedFields, config,

@@ -660,3 +660,31 @@ def test_halyard_variants_cover_both_splits() -> None:
               for m in o["spec"]["template"]["spec"]["containers"][0]["volumeMounts"]]
     assert mounts == ["/opt/spinnaker/config",
                       "/home/spinnaker/.hal/default/staging/dependencies"]
+
+
+def test_fields_newer_than_the_server_are_not_in_its_schema(http: httpx2.Client,
+                                                            api: ApiServerDouble) -> None:
+    """A 1.25 server has no PDB unhealthyPodEvictionPolicy (added in 1.26): apply fails the
+    typed conversion; 1.26 accepts it."""
+    pdb = {"apiVersion": "policy/v1", "kind": "PodDisruptionBudget",
+           "metadata": {"name": "spin-gate", "namespace": NS},
+           "spec": {"maxUnavailable": 1, "selector": {"matchLabels": {"app": "spin"}},
+                    "unhealthyPodEvictionPolicy": "AlwaysAllow"}}
+    url = f"/apis/policy/v1/namespaces/{NS}/poddisruptionbudgets/spin-gate"
+    api.set_version("v1.25.9")
+    old = apply(http, url, pdb)
+    assert old.status_code == 500
+    assert old.json()["message"].endswith(
+        ".spec.unhealthyPodEvictionPolicy: field not declared in schema")
+    spread = deployment()
+    spread["spec"]["template"]["spec"]["topologySpreadConstraints"] = [{
+        "maxSkew": 1, "topologyKey": "zone", "whenUnsatisfiable": "ScheduleAnyway",
+        "matchLabelKeys": ["pod-template-hash"],
+        "labelSelector": {"matchLabels": {"app": "spin"}}}]
+    api.set_version("v1.24.17")
+    refused = apply(http, f"{DEPLOYMENTS}/spin-gate", spread)
+    assert refused.json()["message"].endswith(
+        '.spec.template.spec.topologySpreadConstraints[topologyKey="zone",'
+        'whenUnsatisfiable="ScheduleAnyway"].matchLabelKeys: field not declared in schema')
+    api.set_version("v1.26.3")
+    assert apply(http, url, pdb).status_code == 201
