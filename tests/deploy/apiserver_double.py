@@ -874,7 +874,7 @@ class ApiServerDouble:
                              exc.message) from None
         new = self._check_identity(kind, namespaced, namespace, name, new)
         return self._commit(kind, namespace, name, now, manager=_manager(query), new=new,
-                            dry_run=_dry_run(query))
+                            dry_run=_dry_run(query), strict=_strict(query))
 
     def _put(self, kind: str, namespaced: bool, namespace: str, name: str,
              query: dict[str, str], body: bytes, now: float) -> tuple[int, dict[str, Any]]:
@@ -891,7 +891,7 @@ class ApiServerDouble:
         if old is None:  # PUT creates only where AllowCreateOnUpdate (not for these kinds)
             raise _not_found(kind, name)
         return self._commit(kind, namespace, name, now, manager=_manager(query), new=new,
-                            dry_run=_dry_run(query))
+                            dry_run=_dry_run(query), strict=_strict(query))
 
     def _post(self, kind: str, namespaced: bool, namespace: str, query: dict[str, str],
               body: bytes, now: float) -> tuple[int, dict[str, Any]]:
@@ -902,11 +902,11 @@ class ApiServerDouble:
             raise ApiFailure(409, "AlreadyExists",
                              f'{_resource_name(kind)} "{name}" already exists')
         return self._commit(kind, namespace, name, now, manager=_manager(query), new=new,
-                            dry_run=_dry_run(query))
+                            dry_run=_dry_run(query), strict=_strict(query))
 
     def _commit(self, kind: str, namespace: str, name: str, now: float, *, manager: str,
                 config: dict[str, Any] | None = None, new: dict[str, Any] | None = None,
-                force: bool = False, dry_run: bool = False,
+                force: bool = False, dry_run: bool = False, strict: bool = False,
                 ready_now: bool = False) -> tuple[int, dict[str, Any]]:
         """One write as kube-apiserver does it: field manager (apply: merge + ownership +
         conflicts; otherwise: ownership of what changed), defaulting, validation, and -- unless
@@ -946,6 +946,7 @@ class ApiServerDouble:
                 assert new is not None
                 given = list((new.get("metadata") or {}).get("managedFields") or [])
                 result = k8s_defaults.default(kind, _engine_view(new) or {})
+                self._drop_unknown(engine, kind, result, strict)
                 try:
                     fields = engine.update(kind, live, result, given or old_fields, manager,
                                            stamp)
@@ -1011,6 +1012,29 @@ class ApiServerDouble:
         if kind == "Deployment":
             self._reconcile(namespace, name, result, old, now, ready_now)
         return (201 if old is None else 200), self._view(kind, namespace, result, now)
+
+    def _drop_unknown(self, engine: SmdEngine, kind: str, obj: dict[str, Any],
+                      strict: bool) -> None:
+        """A create/update body is decoded into the Go type: unknown fields are dropped
+        (``fieldValidation`` Warn/Ignore, the server default), or refused with
+        ``fieldValidation=Strict`` (what kubectl >= 1.27 sends) as a 400 "strict decoding
+        error" (``handlers/create.go``/``update.go``)."""
+        unknown: list[str] = []
+        for _ in range(50):
+            try:
+                engine.check(kind, obj)
+                break
+            except SmdError as exc:
+                if exc.kind != "typed":
+                    raise
+                paths = _unknown_paths(exc.message)
+                if not paths:
+                    raise
+                for path in paths:
+                    unknown.append(_drop_path(obj, path))
+        if unknown and strict:
+            raise ApiFailure(400, "BadRequest", "strict decoding error: " + ", ".join(
+                f'unknown field "{u}"' for u in sorted(unknown)))
 
     def _allocate(self, service: dict[str, Any], old: dict[str, Any] | None,
                   dry_run: bool) -> None:
@@ -1421,3 +1445,47 @@ def _owner_name(obj: dict[str, Any]) -> str | None:
         if ref.get("kind") == "Deployment" and ref.get("controller"):
             return str(ref.get("name"))
     return None
+
+
+def _strict(query: dict[str, str]) -> bool:
+    value = query.get("fieldValidation", "Warn")
+    if value not in ("Ignore", "Warn", "Strict"):
+        raise ApiFailure(400, "BadRequest", f"fieldValidation: Unsupported value: \"{value}\": "
+                                            'supported values: "Ignore", "Strict", "Warn"')
+    return value == "Strict"
+
+
+_PATH_ERROR = re.compile(r"^\s*(\S.*?): field not declared in schema$", re.M)
+_ELEMENT = re.compile(r'\.([^.\[]+)|\[([^\]]*)\]')
+
+
+def _unknown_paths(message: str) -> list[str]:
+    return _PATH_ERROR.findall(message)
+
+
+def _drop_path(obj: dict[str, Any], path: str) -> str:
+    """Remove the field at an SMD path (``.a.b[name="x"].c``); return it as a JSON path
+    with list indexes (``a.b[0].c``), the way the server's warnings name it."""
+    node: Any = obj
+    shown: list[str] = []
+    elements = _ELEMENT.findall(path)
+    for i, (field_name, key) in enumerate(elements):
+        last = i == len(elements) - 1
+        if field_name:
+            shown.append(("." if shown else "") + field_name)
+            if last:
+                if isinstance(node, dict):
+                    node.pop(field_name, None)
+                break
+            node = node.get(field_name) if isinstance(node, dict) else None
+        else:
+            wanted = {}
+            for part in key.split(","):
+                k, _, v = part.partition("=")
+                wanted[k] = json.loads(v) if v else None
+            items = node if isinstance(node, list) else []
+            index = next((n for n, item in enumerate(items) if isinstance(item, dict) and all(
+                item.get(k) == v for k, v in wanted.items())), 0)
+            shown.append(f"[{index}]")
+            node = items[index] if index < len(items) else None
+    return "".join(shown)

@@ -688,3 +688,22 @@ def test_fields_newer_than_the_server_are_not_in_its_schema(http: httpx2.Client,
         'whenUnsatisfiable="ScheduleAnyway"].matchLabelKeys: field not declared in schema')
     api.set_version("v1.26.3")
     assert apply(http, url, pdb).status_code == 201
+
+
+def test_unknown_fields_in_an_update_are_dropped_or_refused_when_strict(
+        http: httpx2.Client) -> None:
+    """Non-apply writes decode into the Go type: unknown fields vanish (fieldValidation Warn,
+    the server default) or, with fieldValidation=Strict (kubectl >= 1.27), are a 400."""
+    url = f"{DEPLOYMENTS}/spin-gate"
+    apply(http, url, deployment())
+    live = http.get(url).json()
+    live["spec"]["bogus"] = 1
+    live["spec"]["template"]["spec"]["containers"][0]["weird"] = True
+    strict = http.put(url, json=live, params={"fieldValidation": "Strict"})
+    assert strict.status_code == 400
+    assert strict.json()["message"] == ('strict decoding error: unknown field "spec.bogus", '
+                                        'unknown field "spec.template.spec.containers[0].weird"')
+    lenient = http.put(url, json=live, params={"fieldManager": "kubectl-edit"})
+    assert lenient.status_code == 200
+    assert "bogus" not in lenient.json()["spec"]
+    assert "weird" not in lenient.json()["spec"]["template"]["spec"]["containers"][0]
