@@ -1,14 +1,33 @@
 """A Kubernetes API server DOUBLE for the deploy tests: real HTTP on a loopback port.
 
-It implements exactly the calls pyhalyard makes, for the kinds it renders
-(Namespace, Secret, Service, Deployment, PodDisruptionBudget): server-side
-apply (PATCH, ``application/apply-patch+yaml``), GET, LIST with a label
-selector, and DELETE (background or foreground).  It refuses malformed requests
-the way a real API server does: 401 without the kubeconfig's token, 415 for any
-other content type, 422 for an apply without ``fieldManager``, 400 when the
-name or namespace in the body contradicts the URL, 404 for an unknown resource
-or a missing namespace, 422 for a changed immutable Secret or a selector that
-does not match the pod template.
+It serves the kinds pyhalyard renders (Namespace, Secret, Service, Deployment,
+PodDisruptionBudget) plus the ReplicaSets the Deployment controller keeps, and behaves like
+kube-apiserver wherever pyhalyard's apply, takeover, dry run, preflight, garbage collection and
+rollout waiting depend on it:
+
+* Writes: server-side apply (PATCH ``application/apply-patch+yaml`` with ``fieldManager`` and
+  ``force``), json / merge / strategic-merge patch, PUT, POST, DELETE (background, foreground,
+  finalizers); ``dryRun=All`` on all of them runs everything and stores nothing.
+* Field ownership: ``metadata.managedFields`` per (manager, operation) in the FieldsV1
+  encoding, merging by the SSA schema's list keys, pruning of fields an applier stopped
+  sending, 409 conflicts -- computed by the real structured-merge-diff library in the Go helper
+  ``tests/deploy/smd`` (``ssa_engine.py``).  A field outside the schema is the real typed
+  conversion error.
+* Defaulting (``k8s_defaults.py``), validation (``k8s_validation.py``, 422 with the real
+  messages and causes), Service IP allocation, Secret ``stringData`` folding.
+* ``/version``, discovery (no ``policy/v1`` below 1.21), RBAC denials (403 with the real message)
+  and SelfSubjectAccessReview / SelfSubjectRulesReview from the same rules.
+* The Deployment controller: one ReplicaSet per template with revision history, ``paused``,
+  terminating objects (deletionTimestamp) that only get their status synced.
+
+It also refuses malformed requests the way a real API server does: 401 without the
+kubeconfig's token, 415 for an unknown content type, 422 for an apply without
+``fieldManager``, 400 when the name or namespace in the body contradicts the URL, 404 for an
+unknown resource or a missing namespace.
+
+Seeding helpers create objects as other tools did: ``seed`` (a plain create),
+``seed_client_side_apply`` (``kubectl apply``), ``update`` (``kubectl edit``/``patch``/``scale``);
+``tests/deploy/halyard_objects.py`` builds the objects Java Halyard left behind.
 
 Rollouts are simulated, not faked: each pod is a record with the time it was
 created, became ready, started terminating and was gone, all computed from
