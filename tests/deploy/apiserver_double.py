@@ -967,8 +967,13 @@ class ApiServerDouble:
                 result = k8s_defaults.default(kind, _engine_view(new) or {})
                 self._drop_unknown(engine, kind, result, strict)
                 try:
-                    fields = engine.update(kind, live, result, given or old_fields, manager,
-                                           stamp)
+                    if given == [{}]:
+                        # fieldmanager.go isResetManagedFields: a single empty entry clears
+                        # the ownership records (the documented way to strip them).
+                        fields = []
+                    else:
+                        fields = engine.update(kind, live, result, given or old_fields,
+                                               manager, stamp)
                 except SmdError as exc:
                     if exc.kind != "managedFields" or not given:
                         raise

@@ -707,3 +707,28 @@ def test_unknown_fields_in_an_update_are_dropped_or_refused_when_strict(
     assert lenient.status_code == 200
     assert "bogus" not in lenient.json()["spec"]
     assert "weird" not in lenient.json()["spec"]["template"]["spec"]["containers"][0]
+
+
+def test_untracked_object_gets_a_before_first_apply_manager(http: httpx2.Client,
+                                                             api: ApiServerDouble) -> None:
+    """managedFields: [{}] clears the records (as on objects older than managedFields); the
+    first apply then gives everything already there to "before-first-apply"
+    (skipnonapplied.go), so the applier conflicts with it on values it changes."""
+    url = f"{DEPLOYMENTS}/spin-gate"
+    api.seed(deployment(image="gate:1"))
+    cleared = json_patch(http, url, [{"op": "replace", "path": "/metadata/managedFields",
+                                      "value": [{}]}])
+    assert cleared.status_code == 200 and "managedFields" not in cleared.json()["metadata"]
+    refused = apply(http, url, deployment(image="gate:2"))
+    assert refused.status_code == 409
+    assert '"before-first-apply" using apps/v1' in refused.json()["message"]
+    forced = apply(http, url, deployment(image="gate:2"), force=True).json()
+    assert set(entries(forced)) == {("pyhalyard", "Apply"), ("before-first-apply", "Update")}
+
+
+def test_apply_body_must_not_carry_managed_fields(http: httpx2.Client) -> None:
+    body = deployment()
+    body["metadata"]["managedFields"] = [{"manager": "x", "operation": "Apply"}]
+    refused = apply(http, f"{DEPLOYMENTS}/spin-gate", body)
+    assert refused.status_code == 400
+    assert refused.json()["message"] == "metadata.managedFields must be nil"
