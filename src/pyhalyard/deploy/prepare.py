@@ -27,6 +27,8 @@ from pyhalyard.render.bundle import Bundle, KubeObject
 Key = tuple[str, str]  # (kind, name)
 REDIS_SERVICES = ("redis", "redis-replica")
 MANAGED_BY = "app.kubernetes.io/managed-by"
+SPIN = {"app": "spin"}
+LISTED_KINDS = ("Deployment", "Service", "PodDisruptionBudget")
 TAKEOVER_ATTEMPTS = 5
 # Namespace decisions: create it, apply it (ours), or leave it as it is (someone else's).
 NS_CREATE, NS_APPLY, NS_KEEP = "create", "apply", "keep"
@@ -41,6 +43,10 @@ class Cluster(Protocol):
 
     def patch_json(self, kind: str, name: str, namespace: str | None,
                    ops: list[dict[str, Any]], *, dry_run: bool = False) -> dict[str, Any]: ...
+
+    # Last: the method name would shadow the builtin in the annotations above.
+    def list(self, kind: str, namespace: str,
+             labels: Mapping[str, str] | None = None) -> list[dict[str, Any]]: ...
 
 
 @dataclass
@@ -81,16 +87,31 @@ def applied(bundle: Bundle, phases: Iterable[Phase]) -> list[tuple[str, KubeObje
     return out
 
 
-def read_live(kube: Cluster, objects: Iterable[KubeObject],
+def read_live(kube: Cluster, objects: Iterable[KubeObject], namespace: str | None,
               workers: int = 8) -> dict[Key, dict[str, Any] | None]:
+    """The cluster's copy of each object (None: absent).  Deployments, Services and
+    PodDisruptionBudgets come from one list per kind (label app=spin, as Halyard's and
+    ours carry); whatever a list did not return, and every Secret (a list would carry the
+    data of every old config Secret), is read by name.  ``namespace`` None: it does not
+    exist yet, so nothing in it does."""
     items = list(objects)
+    live: dict[Key, dict[str, Any] | None] = {}
+    if namespace is None:
+        return {_key(o): None for o in items}
+    for kind in LISTED_KINDS:
+        if any(o.get("kind") == kind for o in items):
+            for obj in kube.list(kind, namespace, SPIN):
+                obj.setdefault("kind", kind)
+                live[(kind, str(obj["metadata"]["name"]))] = obj
+    missing = [o for o in items if _key(o) not in live]
 
     def one(obj: KubeObject) -> dict[str, Any] | None:
         meta = obj.get("metadata") or {}
         return kube.get(str(obj["kind"]), str(meta["name"]), meta.get("namespace"))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        found = list(pool.map(one, items))
-    return {_key(o): f for o, f in zip(items, found, strict=True)}
+        found = list(pool.map(one, missing))
+    live.update({_key(o): f for o, f in zip(missing, found, strict=True)})
+    return {_key(o): live[_key(o)] for o in items}
 
 
 def namespace_action(live: Mapping[str, Any] | None) -> str:
@@ -124,7 +145,8 @@ def prepare(kube: Cluster, bundle: Bundle, phases: list[Phase], ns_action: str, 
     if ns_action == NS_KEEP:
         ns_obj = None
     objects = ([ns_obj] if ns_obj else []) + [o for _, o in services]
-    live = read_live(kube, objects, workers)
+    live = read_live(kube, objects, None if ns_action == NS_CREATE else bundle.namespace,
+                     workers)
     prep = Preparation(phases, live, namespace_action=ns_action)
     # A namespace that does not exist yet: everything in it is new, and a dry run of a
     # namespaced object would only say "namespace not found".
