@@ -219,3 +219,24 @@ def test_halyard_echo_scheduler_with_defaulted_rolling_update_becomes_recreate(
     assert result.code == 0, result.err
     scheduler = api.get("Deployment", "spin-echo-scheduler", NS)
     assert scheduler is not None and scheduler["spec"]["strategy"] == {"type": "Recreate"}
+
+
+def test_halyard_monolith_to_pyhalyard_ha_keeps_one_scheduler(api: ApiServerDouble,
+                                                              kubeconfig: Path,
+                                                              tmp_path: Path) -> None:
+    """The usual migration: Halyard ran HA off; the first pyhalyard apply turns HA on."""
+    hal = make_hal(tmp_path, kubeconfig, ha=False)
+    seed_halyard(api, services_of(hal))
+    hal = make_hal(tmp_path, kubeconfig, ha=True)
+    t0 = api.now()
+    result = apply(hal, "-o", "json")
+    assert result.code == 0, result.err
+    report = json.loads(result.out)
+    assert [p["name"] for p in report["phases"]] == [
+        "namespace", "start", "callers", "retire", "scheduler"]
+    names = api.names("Deployment", NS)
+    assert "spin-clouddriver" not in names or api.get(  # foreground deletion may still run
+        "Deployment", "spin-clouddriver", NS)["metadata"].get("deletionTimestamp")  # type: ignore[index]
+    assert api.timeline().max_alive(lambda p: p.scheduler, since=t0) == 1
+    scheduler = api.get("Deployment", "spin-echo-scheduler", NS)
+    assert scheduler is not None and scheduler["spec"]["strategy"] == {"type": "Recreate"}
