@@ -45,12 +45,15 @@ def test_old_server_is_refused_clearly() -> None:
 
 def test_needed_names_every_verb_the_deploy_uses() -> None:
     wanted = needed("spinnaker", apply_kinds={"Deployment", "PodDisruptionBudget"},
-                    delete_kinds=(), create_namespace=False)
+                    delete_kinds=())
     verbs = {(a.resource, a.verb) for a in wanted}
     assert {("poddisruptionbudgets", "patch"), ("poddisruptionbudgets", "create"),
-            ("deployments", "get"), ("replicasets", "list"), ("secrets", "delete"),
-            ("namespaces", "get")} <= verbs
-    assert ("namespaces", "create") not in verbs
+            ("deployments", "get"), ("replicasets", "list"), ("secrets", "delete")} <= verbs
+    assert not any(a.resource == "namespaces" for a in wanted)
+    fresh = needed("spinnaker", apply_kinds=(), delete_kinds=(),
+                   namespace_verbs=("create", "patch"))
+    assert [(a.verb, a.namespace) for a in fresh if a.resource == "namespaces"] == [
+        ("create", None), ("patch", None)]
 
 
 def test_missing_access_is_one_message_with_the_rule_to_add() -> None:

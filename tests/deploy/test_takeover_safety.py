@@ -58,6 +58,11 @@ def test_a_change_that_restarts_redis_needs_restart_redis(api: ApiServerDouble,
     settings.parent.mkdir(parents=True, exist_ok=True)
     settings.write_text(yaml.safe_dump({"artifactId": "redis:7.4-alpine"}))
     before = snapshot(api)
+    preview = apply(hal, "--dry-run")
+    assert preview.code == 1
+    assert ("Deployment/spin-redis: rejected: spin-redis would restart and lose its data"
+            in preview.out)
+    assert "Deployment/spin-gate: unchanged" in preview.out.splitlines()
     refused = apply(hal)
     assert refused.code == 1
     assert ("error: spin-redis would restart and lose its data: its pod template changes "

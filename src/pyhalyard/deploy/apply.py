@@ -23,6 +23,8 @@ from pyhalyard.deploy import preflight
 from pyhalyard.deploy.kube import Kube, KubeError, Rollout
 from pyhalyard.deploy.phases import APPLY, DELETE, Phase, must_be_gone, plan_phases
 from pyhalyard.deploy.prepare import (
+    NS_APPLY,
+    NS_CREATE,
     NS_KEEP,
     Preparation,
     namespace_state,
@@ -166,7 +168,8 @@ def deploy(kube: Kube, bundle: Bundle, options: Options | None = None,
     ns_action = namespace_state(throttled, bundle)
     _check_access(kube, bundle, phases, ns_action, options)
     prep = prepare(throttled, bundle, phases, ns_action, force=options.force_conflicts,
-                   restart_redis=options.restart_redis, workers=options.concurrency)
+                   restart_redis=options.restart_redis, workers=options.concurrency,
+                   report_only=options.dry_run)
     phases = prep.phases
     report = Report(phases, verdicts=prep.verdicts, skipped=dict(prep.skipped))
     stop = refusal(prep, options.force_conflicts)
@@ -211,7 +214,8 @@ def _check_access(kube: Kube, bundle: Bundle, phases: list[Phase], ns_action: st
     wanted = preflight.needed(
         bundle.namespace, apply_kinds=apply_kinds,
         delete_kinds=("Deployment", "PodDisruptionBudget", "Service", "Secret") if deleting
-        else (), create_namespace=ns_action != NS_KEEP)
+        else (), namespace_verbs={NS_CREATE: ("create", "patch"), NS_APPLY: ("patch",)}.get(
+            ns_action, ()))
     try:
         missing = preflight.missing_access(kube, wanted)
     except KubeError:

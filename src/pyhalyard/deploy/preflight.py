@@ -80,8 +80,10 @@ def check_version(server: Server) -> tuple[int, int]:
 
 
 def needed(namespace: str, *, apply_kinds: Iterable[str], delete_kinds: Iterable[str],
-           create_namespace: bool) -> list[Access]:
-    """Every (resource, verb) the deploy will use, as RBAC names them."""
+           namespace_verbs: Iterable[str] = ()) -> list[Access]:
+    """Every (resource, verb) the deploy will use, as RBAC names them.  Reading the
+    Namespace is not required (an account that may not is left the namespace as it is);
+    ``namespace_verbs`` are the writes the deploy makes to it (create, patch)."""
     wanted: set[Access] = set()
 
     def add(kind: str, *verbs: str) -> None:
@@ -96,11 +98,8 @@ def needed(namespace: str, *, apply_kinds: Iterable[str], delete_kinds: Iterable
     for kind in set(delete_kinds):
         add(kind, "list", "delete")
     group, resource = RESOURCES["Namespace"]
-    wanted.add(Access(group, resource, "get", namespace, namespace))
-    if create_namespace:
-        wanted.update(Access(group, resource, verb, None, namespace)
-                      for verb in ("create", "patch"))
-    return sorted(wanted)
+    wanted.update(Access(group, resource, verb, None, namespace) for verb in namespace_verbs)
+    return sorted(wanted, key=lambda a: (a.group, a.resource, a.verb, a.namespace or ""))
 
 
 def missing_access(server: Server, wanted: Sequence[Access]) -> list[Access]:

@@ -137,9 +137,10 @@ def namespace_state(kube: Cluster, bundle: Bundle) -> str:
 
 
 def prepare(kube: Cluster, bundle: Bundle, phases: list[Phase], ns_action: str, *,
-            force: bool = False, restart_redis: bool = False,
-            workers: int = 8) -> Preparation:
-    """Read, ask the server (dry run) and decide; writes nothing."""
+            force: bool = False, restart_redis: bool = False, workers: int = 8,
+            report_only: bool = False) -> Preparation:
+    """Read, ask the server (dry run) and decide; writes nothing.  ``report_only``
+    (``--dry-run``): a Redis restart becomes a rejected verdict instead of an error."""
     services = applied(bundle, phases)
     ns_obj = next((o for o in bundle.shared if o.get("kind") == "Namespace"), None)
     if ns_action == NS_KEEP:
@@ -160,7 +161,7 @@ def prepare(kube: Cluster, bundle: Bundle, phases: list[Phase], ns_action: str, 
                        moving=current is not None and _patch(current, obj) is not None)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         prep.verdicts = list(pool.map(judge, objects))
-    _guard_redis(prep, bundle, services, restart_redis)
+    _guard_redis(prep, services, restart_redis, report_only)
     return prep
 
 
@@ -168,8 +169,8 @@ def _template(obj: Mapping[str, Any] | None) -> Any:
     return ((obj or {}).get("spec") or {}).get("template")
 
 
-def _guard_redis(prep: Preparation, bundle: Bundle, services: list[tuple[str, KubeObject]],
-                 restart: bool) -> None:
+def _guard_redis(prep: Preparation, services: list[tuple[str, KubeObject]],
+                 restart: bool, report_only: bool) -> None:
     """A Redis in the cluster keeps its data: Halyard's is left alone, ours is not restarted
     unless ``--restart-redis`` (Halyard never re-applied Redis for the same reason)."""
     verdicts = {(v.kind, v.name): v for v in prep.verdicts}
@@ -193,13 +194,17 @@ def _guard_redis(prep: Preparation, bundle: Bundle, services: list[tuple[str, Ku
         if after is None or _template(after) == _template(live):
             continue
         fields = changed_fields(_template(live), _template(after), "spec.template")
-        raise Refused(
+        message = (
             f"{k8s_name} would restart and lose its data: its pod template changes "
             f"({', '.join(fields[:6])}{' ...' if len(fields) > 6 else ''}). The in-cluster "
             "Redis keeps no copy on disk, and orca's queue and running pipelines, gate's "
             "sessions and fiat's and igor's state live in it. Rerun with --restart-redis to "
             "accept that, or use an external Redis (overrideBaseUrl in "
             "service-settings/redis.yml).")
+        if not report_only:
+            raise Refused(message)
+        prep.verdicts = [Verdict(v.kind, v.name, REJECTED, message=message)
+                         if (v.kind, v.name) == _key(deployment) else v for v in prep.verdicts]
     if prep.skipped:
         prep.phases = _without(prep.phases, set(prep.skipped))
         prep.verdicts = [v for v in prep.verdicts
