@@ -90,3 +90,35 @@ def test_edited_service_is_reported_then_taken_with_force(tmp_path: Path,
     assert forced.code == 0, forced.err
     svc = json.loads(kubectl("-n", namespace, "get", "service", "spin-deck", "-o", "json"))
     assert svc["spec"]["type"] == "ClusterIP"
+
+
+def test_takeover_of_a_halyard_style_namespace(tmp_path: Path, namespace: str) -> None:
+    """Objects shaped like Halyard's (exec probes, its config volumes, the monitoring
+    sidecar, orca's preStop), created the way Halyard did: Secrets by ``kubectl create``,
+    the rest by client-side ``kubectl apply``."""
+    from pyhalyard import pipeline
+    from pyhalyard.halconfig.paths import HalPaths
+    from tests.cluster.conftest import stand_in_object
+    from tests.deploy.halyard_objects import halyard_objects
+
+    hal = write_hal(tmp_path, namespace, ha=False)
+    plan = pipeline.plan(pipeline.load(HalPaths(hal)))
+    objects = halyard_objects(sorted(sp.name for sp in plan.managed()), namespace=namespace,
+                              metrics=True)
+    kubectl("create", "namespace", namespace)
+    for obj in objects:
+        verb = ["create"] if obj["kind"] == "Secret" else ["apply"]
+        kubectl(*verb, "-f", "-", stdin=json.dumps(stand_in_object(obj)))
+    kubectl("-n", namespace, "rollout", "status", "deployment/spin-gate", "--timeout=300s")
+    result = apply(hal)
+    assert result.code == 0, result.err
+    assert "spin-redis: left alone" in result.out
+    gate = deployments(namespace)["spin-gate"]
+    pod = gate["spec"]["template"]["spec"]
+    assert [c["name"] for c in pod["containers"]] == ["gate"]
+    assert "exec" not in pod["containers"][0]["readinessProbe"]
+    assert [v["name"] for v in pod["volumes"]] == ["spin-config"]
+    assert "kubectl.kubernetes.io/last-applied-configuration" not in (
+        gate["metadata"].get("annotations") or {})
+    managers = {e["manager"] for e in gate["metadata"]["managedFields"]}
+    assert "kubectl-client-side-apply" not in managers and "pyhalyard" in managers
