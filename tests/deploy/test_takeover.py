@@ -240,3 +240,27 @@ def test_halyard_monolith_to_pyhalyard_ha_keeps_one_scheduler(api: ApiServerDoub
     assert api.timeline().max_alive(lambda p: p.scheduler, since=t0) == 1
     scheduler = api.get("Deployment", "spin-echo-scheduler", NS)
     assert scheduler is not None and scheduler["spec"]["strategy"] == {"type": "Recreate"}
+
+
+@pytest.mark.parametrize("manager", ["kubectl", "before-first-apply"])
+def test_older_client_side_managers_are_taken_over_too(api: ApiServerDouble, kubeconfig: Path,
+                                                       tmp_path: Path, manager: str) -> None:
+    """kubectl before 1.19 wrote as ``kubectl``; objects older than managed fields get
+    ``before-first-apply`` -- both Update entries, both Halyard's."""
+    from tests.deploy.halyard_objects import halyard_objects
+
+    hal = make_hal(tmp_path, kubeconfig, ha=False)
+    api.seed({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}},
+             manager="kubectl-create")
+    for obj in halyard_objects(services_of(hal)):
+        if obj["kind"] == "Secret":
+            api.seed(obj, manager="kubectl-replace")
+        else:
+            api.seed_client_side_apply(obj, manager=manager)
+    result = apply(hal)
+    assert result.code == 0, result.err
+    gate = api.get("Deployment", "spin-gate", NS)
+    assert gate is not None
+    assert {e["manager"] for e in gate["metadata"]["managedFields"]} == {"pyhalyard"}
+    assert "exec" not in gate["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
+    assert LAST_APPLIED not in (gate["metadata"].get("annotations") or {})

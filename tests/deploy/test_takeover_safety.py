@@ -129,7 +129,8 @@ def test_dry_run_reports_create_change_unchanged(api: ApiServerDouble, kubeconfi
     hal = make_hal(tmp_path, kubeconfig, ha=False)
     fresh = apply(hal, "--dry-run")
     assert fresh.code == 0, fresh.err
-    assert "Deployment/spin-gate: create" in fresh.out.splitlines()
+    assert "Namespace/spinnaker: create" in fresh.out.splitlines()
+    assert "Deployment/spin-gate: create (in the new namespace)" in fresh.out.splitlines()
     assert api.names("Deployment", NS) == [] and api.get("Namespace", NS) is None
     assert apply(hal).code == 0
     profile = hal / "default" / "profiles" / "gate-local.yml"

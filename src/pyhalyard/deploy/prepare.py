@@ -155,7 +155,8 @@ def prepare(kube: Cluster, bundle: Bundle, phases: list[Phase], ns_action: str, 
 
     def judge(obj: KubeObject) -> Verdict:
         if fresh and obj is not ns_obj:
-            return Verdict(*_key(obj), CREATE)
+            # Not sent: the server would only answer that the namespace does not exist.
+            return Verdict(*_key(obj), CREATE, message="in the new namespace")
         current = live[_key(obj)]
         return preview(kube, obj, current, force=force,
                        moving=current is not None and _patch(current, obj) is not None)
