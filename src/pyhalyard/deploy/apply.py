@@ -7,6 +7,13 @@ satisfies.  A phase whose services are not all ready stops the deploy, so the
 services a later phase would have replaced keep running.  Re-applying an
 unchanged bundle is a server-side no-op: no Deployment changes generation and
 the wait returns at once.
+
+Nothing is written before the server has been asked (:mod:`preflight` for its
+version and this account's permissions, :mod:`prepare` for a dry run of every
+object): a conflict with another field manager, a rejected object or a Redis
+that would restart stops the deploy with the cluster untouched.  Then Halyard's
+objects are taken over (:mod:`takeover`) and everything is applied without force
+(``--force-conflicts`` forces).
 """
 
 from __future__ import annotations
