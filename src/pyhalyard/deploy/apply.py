@@ -181,13 +181,13 @@ def deploy(kube: Kube, bundle: Bundle, options: Options | None = None,
     report = Report(phases, verdicts=prep.verdicts, skipped=dict(prep.skipped))
     stop = refusal(prep, options.force_conflicts)
     if options.dry_run:
-        take_over(throttled, bundle, prep, dry_run=True)
+        take_over(throttled, bundle, prep, dry_run=True, workers=options.concurrency)
         report.deletions = _dry_run_deletions(throttled, bundle.namespace, phases)
         report.seconds = time.monotonic() - started
         return report
     if stop is not None:
         raise stop
-    report.taken_over = take_over(throttled, bundle, prep)
+    report.taken_over = take_over(throttled, bundle, prep, workers=options.concurrency)
     runner = _Runner(throttled, bundle, options, progress, prep)
     # One thread per service of the widest phase: every rollout is awaited at once, while
     # _Throttled bounds how many requests reach the API server together.
