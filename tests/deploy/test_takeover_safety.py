@@ -147,3 +147,23 @@ def test_dry_run_reports_create_change_unchanged(api: ApiServerDouble, kubeconfi
     assert objects[("Deployment", "spin-orca")]["action"] == "unchanged"
     assert [o["action"] for (kind, _), o in objects.items() if kind == "Secret"
             and o["action"] == "create"] == ["create"]
+
+
+def test_redis_from_an_earlier_pyhalyard_needs_restart_redis_once(api: ApiServerDouble,
+                                                                  kube: Kube,
+                                                                  kubeconfig: Path,
+                                                                  tmp_path: Path) -> None:
+    """Earlier pyhalyard releases put the version label into Redis's pod template."""
+    from tests.render_manifests.configs import find, render
+
+    hal = make_hal(tmp_path, kubeconfig, ha=False)
+    assert apply(hal).code == 0
+    old = find(render(hal), "Deployment", "spin-redis")
+    old["spec"]["template"]["metadata"]["labels"]["app.kubernetes.io/version"] = "2025.1.0"
+    kube.apply(old, force=True)  # as pyhalyard wrote it before
+    refused = apply(hal)
+    assert refused.code == 1
+    assert ("its pod template changes "
+            "(spec.template.metadata.labels.app.kubernetes.io/version)" in refused.err)
+    assert apply(hal, "--restart-redis").code == 0
+    assert apply(hal).code == 0  # once
