@@ -264,3 +264,18 @@ def test_older_client_side_managers_are_taken_over_too(api: ApiServerDouble, kub
     assert {e["manager"] for e in gate["metadata"]["managedFields"]} == {"pyhalyard"}
     assert "exec" not in gate["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
     assert LAST_APPLIED not in (gate["metadata"].get("annotations") or {})
+
+
+def test_hand_scaled_replicas_are_a_conflict_with_the_sizing_hint(api: ApiServerDouble,
+                                                                  kubeconfig: Path,
+                                                                  tmp_path: Path) -> None:
+    hal = make_hal(tmp_path, kubeconfig, ha=False)
+    assert apply(hal).code == 0
+    api.update(lambda o: o["spec"].update(replicas=3), kind="Deployment", name="spin-gate",
+               namespace=NS, manager="kubectl-scale")
+    result = apply(hal)
+    assert result.code == 1
+    assert "  Deployment/spin-gate: .spec.replicas is owned by kubectl-scale" in result.err
+    assert "hal config deploy component-sizing <service> edit --replicas N" in result.err
+    gate = api.get("Deployment", "spin-gate", NS)
+    assert gate is not None and gate["spec"]["replicas"] == 3

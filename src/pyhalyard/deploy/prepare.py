@@ -240,10 +240,11 @@ def refusal(prep: Preparation, force: bool) -> Refused | None:
     lines += [f"  {c.line()}" for c in conflicts]
     lines += [f"  {v.kind}/{v.name}: rejected: {v.message}" for v in rejected]
     if conflicts and not force:
-        lines.append("Someone changed these fields by hand (kubectl edit/patch) or another tool "
-                     "owns them. Put the value into the halconfig (for a Service: "
+        lines.append("Someone changed these fields by hand (kubectl edit/patch/scale) or another "
+                     "tool owns them. Put the value into the halconfig (a Service's type: "
                      "service-settings/<service>.yml kubernetes.serviceType, "
-                     "serviceAnnotations, nodePort) and rerun, or rerun with "
+                     "serviceAnnotations, nodePort; replicas: hal config deploy "
+                     "component-sizing <service> edit --replicas N) and rerun, or rerun with "
                      "--force-conflicts to overwrite them with the rendered values.")
     return Refused("\n".join(lines), refused)
 
