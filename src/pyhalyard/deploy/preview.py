@@ -115,8 +115,9 @@ def _strip(obj: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _item_key(item: Any) -> str | None:
+    """The key a server-side merge matches list items by (ports by number, mounts by path)."""
     if isinstance(item, dict):
-        for key in ("name", "mountPath", "containerPort", "port"):
+        for key in ("mountPath", "containerPort", "port", "name"):
             if key in item:
                 return f"{key}={item[key]}"
     return None
