@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any
 
 from pyhalyard.deploy.fieldsets import FieldSet, union_json
+from pyhalyard.deploy.kube import KubeError
+from pyhalyard.deploy.prepare import take_over_object
 from pyhalyard.deploy.takeover import (
     client_side_managers,
     migration_patch,
@@ -124,3 +126,37 @@ def test_recreate_claims_the_defaulted_rolling_update_nobody_owns() -> None:
     assert migration_patch(live, [claim]) is None
     # RollingUpdate rendered: nothing to claim.
     assert strategy_claim(live, {"kind": "Deployment", "spec": {}}) is None
+
+
+class Racing:
+    """A cluster where someone writes the object between our read and our patch, once."""
+
+    def __init__(self, fresh: dict[str, Any]) -> None:
+        self.fresh = fresh
+        self.patches: list[list[dict[str, Any]]] = []
+
+    def patch_json(self, kind: str, name: str, namespace: str | None,
+                   ops: list[dict[str, Any]], *, dry_run: bool = False) -> dict[str, Any]:
+        self.patches.append(ops)
+        if len(self.patches) == 1:
+            raise KubeError("take over: 422 the server rejected our request: testing value "
+                            "/metadata/resourceVersion failed", 422)
+        return {}
+
+    def get(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any]:
+        return self.fresh
+
+
+def test_a_changed_object_is_read_again_and_the_patch_recomputed() -> None:
+    def obj(version: str, *entries: dict[str, Any]) -> dict[str, Any]:
+        return {"kind": "Deployment", "apiVersion": "apps/v1",
+                "metadata": {"name": "spin-gate", "namespace": "spinnaker",
+                             "resourceVersion": version, "managedFields": list(entries)}}
+    stale = obj("5", entry(CSA, "Update", HALYARD))
+    fresh = obj("6", entry("kubectl-edit", "Update", EDIT), entry(CSA, "Update", HALYARD))
+    cluster = Racing(fresh)
+    assert take_over_object(cluster, obj("0"), stale, dry_run=False)  # type: ignore[arg-type]
+    assert [p[0]["value"] for p in cluster.patches] == ["5", "6"]
+    # The second patch keeps what the other writer added.
+    assert [e["manager"] for e in cluster.patches[1][1]["value"]] == ["kubectl-edit",
+                                                                       "pyhalyard"]

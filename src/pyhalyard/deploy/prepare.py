@@ -260,15 +260,18 @@ def take_over(kube: Cluster, bundle: Bundle, prep: Preparation, *,
     several objects at once; the names of the objects that moved, in apply order."""
     objects = [obj for _, obj in applied(bundle, prep.phases)]
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        moved = list(pool.map(lambda obj: _take_over_one(kube, obj, prep.live.get(_key(obj)),
+        moved = list(pool.map(lambda obj: take_over_object(kube, obj, prep.live.get(_key(obj)),
                                                          dry_run), objects))
     prep.taken_over = [f"{k}/{n}" for (k, n), m in zip(map(_key, objects), moved, strict=True)
                        if m]
     return prep.taken_over
 
 
-def _take_over_one(kube: Cluster, obj: KubeObject, live: dict[str, Any] | None,
-                   dry_run: bool) -> bool:
+def take_over_object(kube: Cluster, obj: KubeObject, live: dict[str, Any] | None,
+                     dry_run: bool) -> bool:
+    """Move one object's client-side-apply ownership to pyhalyard; True if a patch was sent.
+    A refused resourceVersion test means someone wrote the object in between: read it
+    again and recompute, so their change is kept."""
     if live is None or (live.get("metadata") or {}).get("deletionTimestamp"):
         return False  # a terminating object is re-created, never patched
     kind, name = _key(obj)
