@@ -20,6 +20,7 @@ import pytest
 import yaml
 
 from pyhalyard import pipeline
+from pyhalyard.deploy.kube import Kube
 from pyhalyard.deploy.preview import changed_fields
 from pyhalyard.halconfig.paths import HalPaths
 from tests.deploy.apiserver_double import ApiServerDouble
@@ -279,3 +280,30 @@ def test_hand_scaled_replicas_are_a_conflict_with_the_sizing_hint(api: ApiServer
     assert "hal config deploy component-sizing <service> edit --replicas N" in result.err
     gate = api.get("Deployment", "spin-gate", NS)
     assert gate is not None and gate["spec"]["replicas"] == 3
+
+
+def test_objects_older_than_managed_fields_are_taken_over(api: ApiServerDouble, kube: Kube,
+                                                          kubeconfig: Path,
+                                                          tmp_path: Path) -> None:
+    """Created before Kubernetes tracked field ownership: the first apply would file all
+    of Halyard's fields under ``before-first-apply`` and conflict with it.  An apply that sets
+    nothing makes the server record that entry; then it moves like the others."""
+    hal = make_hal(tmp_path, kubeconfig, ha=False)
+    halyard = seed_halyard(api, services_of(hal))
+    for obj in halyard:
+        if obj["kind"] != "Secret":
+            kube.patch_json(obj["kind"], obj["metadata"]["name"], NS, [
+                {"op": "replace", "path": "/metadata/managedFields", "value": [{}]}])
+    assert not api.get("Deployment", "spin-gate", NS)["metadata"].get(  # type: ignore[index]
+        "managedFields")
+    preview = apply(hal, "--dry-run")
+    assert preview.code == 0, preview.err + preview.out
+    assert ("Deployment/spin-gate: change (taken over from before-first-apply)"
+            in preview.out)
+    result = apply(hal)
+    assert result.code == 0, result.err
+    gate = api.get("Deployment", "spin-gate", NS)
+    assert gate is not None
+    assert {e["manager"] for e in gate["metadata"]["managedFields"]} == {"pyhalyard"}
+    assert "exec" not in gate["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]
+    assert LAST_APPLIED not in (gate["metadata"].get("annotations") or {})

@@ -20,7 +20,13 @@ from typing import Any, Protocol
 from pyhalyard.deploy.kube import KubeError
 from pyhalyard.deploy.phases import APPLY, Phase
 from pyhalyard.deploy.preview import CREATE, REJECTED, Verdict, changed_fields, preview
-from pyhalyard.deploy.takeover import client_side_managers, migration_patch, strategy_claim
+from pyhalyard.deploy.takeover import (
+    client_side_managers,
+    migration_patch,
+    strategy_claim,
+    stub,
+    untracked,
+)
 from pyhalyard.errors import HalError
 from pyhalyard.render.bundle import Bundle, KubeObject
 
@@ -158,8 +164,8 @@ def prepare(kube: Cluster, bundle: Bundle, phases: list[Phase], ns_action: str, 
             # Not sent: the server would only answer that the namespace does not exist.
             return Verdict(*_key(obj), CREATE, message="in the new namespace")
         current = live[_key(obj)]
-        return preview(kube, obj, current, force=force,
-                       moving=current is not None and _patch(current, obj) is not None)
+        return preview(kube, obj, current, force=force, moving=current is not None and (
+            untracked(current) or _patch(current, obj) is not None))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         prep.verdicts = list(pool.map(judge, objects))
     _guard_redis(prep, services, restart_redis, report_only)
@@ -276,6 +282,11 @@ def take_over_object(kube: Cluster, obj: KubeObject, live: dict[str, Any] | None
         return False  # a terminating object is re-created, never patched
     kind, name = _key(obj)
     namespace = (obj.get("metadata") or {}).get("namespace")
+    if untracked(live):
+        recorded = kube.apply(stub(obj), dry_run=dry_run)
+        if dry_run:
+            return True  # the records the takeover would move exist only after that apply
+        live = recorded
     for attempt in range(TAKEOVER_ATTEMPTS):
         patch = _patch(live, obj)
         if patch is None:

@@ -40,7 +40,8 @@ FIELD_MANAGER = "pyhalyard"
 APPLY = "Apply"
 UPDATE = "Update"
 # Managers that wrote an object by client-side apply; their fields become pyhalyard's.
-CLIENT_SIDE_APPLY = ("kubectl-client-side-apply", "kubectl", "before-first-apply")
+BEFORE_FIRST_APPLY = "before-first-apply"
+CLIENT_SIDE_APPLY = ("kubectl-client-side-apply", "kubectl", BEFORE_FIRST_APPLY)
 LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration"
 ROLLING_UPDATE = ("f:spec", "f:strategy", "f:rollingUpdate")
 ROLLING_UPDATE_FIELDS = (ROLLING_UPDATE, (*ROLLING_UPDATE, "f:maxSurge"),
@@ -90,12 +91,31 @@ def upgrade_entries(entries: Sequence[Mapping[str, Any]], csa_manager: str,
     return [e for e in result if not _is(e, csa_manager, UPDATE)]
 
 
+def untracked(obj: Mapping[str, Any]) -> bool:
+    """An object older than managed fields (or whose records were reset): the server files
+    everything in it under ``before-first-apply`` at the first apply."""
+    return not (obj.get("metadata") or {}).get("managedFields")
+
+
 def client_side_managers(obj: Mapping[str, Any]) -> list[str]:
     """The client-side-apply managers of ``obj`` that a takeover would move to pyhalyard."""
+    if untracked(obj):
+        return [BEFORE_FIRST_APPLY]
     entries = (obj.get("metadata") or {}).get("managedFields") or ()
     return sorted({str(e.get("manager")) for e in entries
                    if e.get("manager") in CLIENT_SIDE_APPLY and e.get("operation") == UPDATE
                    and not e.get("subresource")})
+
+
+def stub(obj: Mapping[str, Any]) -> dict[str, Any]:
+    """An apply that sets nothing: sent to an untracked object, it makes the server record
+    ``before-first-apply`` for what is there, which the takeover can then move."""
+    meta = obj.get("metadata") or {}
+    body: dict[str, Any] = {"apiVersion": obj.get("apiVersion"), "kind": obj.get("kind"),
+                            "metadata": {"name": meta.get("name")}}
+    if meta.get("namespace"):
+        body["metadata"]["namespace"] = meta["namespace"]
+    return body
 
 
 def owners(obj: Mapping[str, Any], path: Sequence[str]) -> list[str]:
