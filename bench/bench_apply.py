@@ -13,6 +13,9 @@ Scenarios, all on examples/hal (clouddriver and echo split, external Redis):
 * switch:  the same config with HA off already deployed -> full HA (the safe switch:
            roles, then callers, then spin-clouddriver/spin-echo removed, then the scheduler).
 * no-op:   full HA deployed -> the same again (nothing changes, nothing restarts).
+* takeover: the namespace as Halyard left it (the same services, created by client-side
+           ``kubectl apply``: exec probes, Halyard's volumes and annotations) -> full HA; every
+           object's ownership moves to pyhalyard before the first apply.
 
 Target (issue 5): wall time <= (phases that wait) x T + 1 s.  The serial sum is what
 applying one service after another would take: every rollout and awaited removal x T.
@@ -135,6 +138,18 @@ def noop(api: ApiServerDouble, root: Path, kubeconfig: Path) -> Path:
     return hal
 
 
+def takeover(api: ApiServerDouble, root: Path, kubeconfig: Path) -> Path:
+    from tests.deploy.halyard_objects import seed_halyard
+
+    from pyhalyard import pipeline
+    from pyhalyard.halconfig.paths import HalPaths
+
+    hal = make_hal(root, kubeconfig, ha=True)
+    plan = pipeline.plan(pipeline.load(HalPaths(hal)))
+    seed_halyard(api, sorted(sp.name for sp in plan.managed()), namespace=NAMESPACE)
+    return hal
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--t", type=float, default=0.5, help="simulated readiness time (s)")
@@ -148,7 +163,8 @@ def main() -> int:
     print(header)
     print("|---|---|---|---|---|---|---|")
     missed = False
-    for name, prepare in (("fresh", fresh), ("switch", switch), ("no-op", noop)):
+    for name, prepare in (("fresh", fresh), ("switch", switch), ("no-op", noop),
+                          ("takeover", takeover)):
         runs = [measure(t, prepare) for _ in range(args.runs)]
         wall = statistics.median(r.wall for r in runs)
         last = runs[-1]

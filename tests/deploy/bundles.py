@@ -99,7 +99,12 @@ def service_bundle(plan: Plan, sp: ServicePlan,
     ns = plan.namespace
     labels = _labels(sp, version)
     selector = {"app": "spin", "cluster": sp.k8s_name}
-    files = {**_files(plan, sp), **(extra or {})}
+    redis = sp.service.base == "redis"
+    # Like the renderer: Redis has no profiles, and nothing in its pod template depends on
+    # the Spinnaker version or the other services (a change would restart it empty).
+    files = {} if redis else {**_files(plan, sp), **(extra or {})}
+    pod_labels = {k: v for k, v in labels.items()
+                  if not (redis and k == "app.kubernetes.io/version")}
     data = {k: base64.b64encode(v.encode()).decode() for k, v in sorted(files.items())}
     digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()[:10]
     secret = f"{sp.k8s_name}-files-{digest}"
@@ -108,24 +113,30 @@ def service_bundle(plan: Plan, sp: ServicePlan,
     container: dict[str, Any] = {
         "name": sp.name, "image": image,
         "ports": [{"name": "http", "containerPort": sp.port, "protocol": "TCP"}],
-        "volumeMounts": [{"name": "spin-config", "mountPath": "/opt/spinnaker/config"}],
     }
+    if files:
+        container["volumeMounts"] = [{"name": "spin-config",
+                                      "mountPath": "/opt/spinnaker/config"}]
     if sp.env:
         container["env"] = [{"name": k, "value": v} for k, v in sorted(sp.env.items())]
     replicas = sp.replicas
     spec: dict[str, Any] = {
         "replicas": replicas,
         "selector": {"matchLabels": dict(selector)},
-        "template": {"metadata": {"labels": dict(labels)}, "spec": {
-            "containers": [container],
-            "volumes": [{"name": "spin-config", "secret": {"secretName": secret}}]}},
+        "template": {"metadata": {"labels": pod_labels}, "spec": {
+            "containers": [container]}},
     }
+    if files:
+        spec["template"]["spec"]["volumes"] = [{"name": "spin-config",
+                                                "secret": {"secretName": secret}}]
     if sp.lone_scheduler:
         spec["strategy"] = {"type": "Recreate"}
     meta = {"name": sp.k8s_name, "namespace": ns, "labels": dict(labels)}
     objects: list[KubeObject] = [
         {"apiVersion": "v1", "kind": "Secret", "type": "Opaque", "immutable": True,
          "metadata": {**copy.deepcopy(meta), "name": secret}, "data": data},
+    ] if files else []
+    objects += [
         {"apiVersion": "v1", "kind": "Service", "metadata": copy.deepcopy(meta),
          "spec": {"selector": dict(selector), "ports": [
              {"name": "http", "port": sp.port, "targetPort": sp.port, "protocol": "TCP"}]}},

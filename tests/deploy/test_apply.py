@@ -305,6 +305,8 @@ def test_prune_only_with_the_flag(api: ApiServerDouble, kube: Kube, tmp_path: Pa
 
 def test_unreferenced_config_secrets_are_collected(api: ApiServerDouble, kube: Kube,
                                                    tmp_path: Path, kubeconfig: Path) -> None:
+    """Old config Secrets stay while a ReplicaSet the cluster keeps still mounts them
+    (``kubectl rollout undo`` needs them); one that nothing mounts is collected."""
     first = bundle_for(tmp_path, kubeconfig)
     assert run(kube, first).ok
     api.seed({"apiVersion": "v1", "kind": "Secret",
@@ -316,11 +318,18 @@ def test_unreferenced_config_secrets_are_collected(api: ApiServerDouble, kube: K
     report = run(kube, changed)
     assert report.ok
     new_names = {o["metadata"]["name"] for o in changed.objects() if o["kind"] == "Secret"}
-    left = set(api.names("Secret", NS))
-    assert left == new_names | {"user-owned-files-x"}
-    assert set(report.collected) == old_secrets - new_names - {"user-owned-files-x"}
-    assert sorted(n.split("-files-")[0] for n in report.collected) == ["spin-gate",
-                                                                        "spin-orca"]
+    replaced = old_secrets - new_names - {"user-owned-files-x"}
+    assert sorted(n.split("-files-")[0] for n in replaced) == ["spin-gate", "spin-orca"]
+    assert report.collected == []  # the previous ReplicaSets still mount them
+    assert set(api.names("Secret", NS)) == old_secrets | new_names
+    orphan = "spin-gate-files-0123456789"
+    api.seed({"apiVersion": "v1", "kind": "Secret",
+              "metadata": {"name": orphan, "namespace": NS, "labels": {
+                  "app": "spin", "cluster": "spin-gate",
+                  "app.kubernetes.io/managed-by": "pyhalyard"}}, "data": {}})
+    again = run(kube, changed)
+    assert again.collected == [orphan]
+    assert set(api.names("Secret", NS)) == old_secrets | new_names
 
 
 def test_halyard_made_monolith_is_taken_over_and_retired(api: ApiServerDouble, kube: Kube,

@@ -21,8 +21,11 @@ def http(api: ApiServerDouble) -> httpx2.Client:
 
 
 def patch(http: httpx2.Client, url: str, body: dict[str, Any], *,
-          content_type: str = APPLY, manager: str | None = "pyhalyard") -> httpx2.Response:
+          content_type: str = APPLY, manager: str | None = "pyhalyard",
+          force: bool = False) -> httpx2.Response:
     params = {"fieldManager": manager} if manager else {}
+    if force:
+        params["force"] = "true"
     return http.patch(url, content=json.dumps(body), params=params,
                       headers={"Content-Type": content_type})
 
@@ -107,10 +110,12 @@ def test_status_lags_the_write_until_observed(http: httpx2.Client,
     seeded = http.get(url).json()
     assert seeded["status"]["updatedReplicas"] == 2 == seeded["status"]["availableReplicas"]
     dep["spec"]["template"]["spec"]["containers"][0]["image"] = "x:2"
-    written = patch(http, url, dep).json()
+    # The seeding tool owns the image: without force that is a conflict, as on a real server.
+    assert patch(http, url, dep).status_code == 409
+    written = patch(http, url, dep, force=True).json()
     assert written["metadata"]["generation"] == 2
     assert written["status"]["observedGeneration"] == 1
     assert written["status"]["updatedReplicas"] == 2  # still the old ReplicaSet's numbers
     selector = patch(http, url, {**dep, "spec": {**dep["spec"], "selector": {
-        "matchLabels": {"app": "spin"}}}})
+        "matchLabels": {"app": "spin"}}}}, force=True)
     assert selector.status_code == 422

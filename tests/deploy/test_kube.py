@@ -127,10 +127,12 @@ def test_rollout_judges_the_new_generation_only() -> None:
 
 def test_a_refused_secret_is_reported_without_the_servers_message(kube: Kube,
                                                                   api: ApiServerDouble) -> None:
-    """API servers quote offending values; for a Secret those are the secret itself."""
+    """API servers quote offending values; for a Secret those are the secret itself.  The
+    field paths of the refusal (never values) are shown, so the user knows what to fix."""
     kube.apply(NS_OBJ)
     with pytest.raises(KubeError) as err:
         kube.apply({"apiVersion": "v1", "kind": "Secret",
                     "metadata": {"name": "s", "namespace": "spinnaker"},
                     "data": {"k": "not base64 hunter2!"}})
-    assert str(err.value) == "apply Secret/s: 422 Invalid"
+    assert str(err.value) == "apply Secret/s: 422 Invalid: data[k]"
+    assert "hunter2" not in str(err.value)

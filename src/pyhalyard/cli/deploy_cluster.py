@@ -201,6 +201,12 @@ def _finish(app: AppContext, report: Report, number: int, what: str) -> None:
                 + (f", {removed} removed" if removed else "")
                 + f" in {report.seconds:.1f}s (history #{number})")
         app.info(line)
+        if report.taken_over:
+            app.info(f"  took over {len(report.taken_over)} object"
+                     f"{'s' if len(report.taken_over) != 1 else ''} from Halyard's kubectl "
+                     "(client-side apply)")
+        for name, why in sorted(report.skipped.items()):
+            app.info(f"  spin-{name}: left alone ({why})")
         if report.collected:
             app.info(f"  removed {len(report.collected)} unused config Secret"
                      f"{'s' if len(report.collected) != 1 else ''}: "
@@ -210,11 +216,50 @@ def _finish(app: AppContext, report: Report, number: int, what: str) -> None:
 
 
 def _options(timeout_minutes: float, parallel: int, poll: float, prune: bool,
-             selected: frozenset[str] | None, protected: frozenset[str]) -> Options:
+             selected: frozenset[str] | None, protected: frozenset[str],
+             **safety: Any) -> Options:
     from pyhalyard.deploy.apply import Options
 
     return Options(timeout=timeout_minutes * 60.0, concurrency=parallel, max_poll=poll,
-                   prune=prune, selected=selected, protected=protected)
+                   prune=prune, selected=selected, protected=protected, **safety)
+
+
+def _safety_options(func: Any) -> Any:
+    options = [
+        click.option("--force-conflicts", is_flag=True,
+                     help="Overwrite fields another manager owns (kubectl edit, other tools) "
+                          "with the rendered values instead of stopping."),
+        click.option("--restart-redis", is_flag=True,
+                     help="Allow a change that restarts the in-cluster Redis (it loses its "
+                          "data), or replace a Redis Halyard deployed."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def _dry_run_report(app: AppContext, report: Report) -> None:
+    """Per object what the server said; exit 1 when it would refuse anything."""
+    from pyhalyard.deploy.preview import summary
+
+    refused = [v for v in report.verdicts if v.refused]
+
+    def human() -> None:
+        for verdict in report.verdicts:
+            click.echo(verdict.line())
+        for item in report.deletions:
+            click.echo(f"{item}: delete")
+        for name, why in sorted(report.skipped.items()):
+            click.echo(f"spin-{name}: left alone ({why})")
+        tail = summary(report.verdicts) or "nothing to apply"
+        if report.deletions:
+            tail += f", {len(report.deletions)} to delete"
+        click.echo(f"Dry run (server-side, nothing changed): {tail}.")
+
+    app.emit({**report.as_dict(), "dryRun": True}, human)
+    if refused:
+        raise HalError(f"the API server would refuse {len(refused)} object"
+                       f"{'s' if len(refused) != 1 else ''} (listed above)")
 
 
 def _wait_options(func: Any) -> Any:
@@ -247,11 +292,16 @@ def _wait_options(func: Any) -> Any:
               help="Every service but these.")
 @click.option("--no-live-checks", is_flag=True,
               help="Skip the Redis endpoint check before deploying.")
+@click.option("--dry-run", is_flag=True,
+              help="Send every write with dryRun=All: print per object what the server would "
+                   "create, change or reject; change nothing.")
 @_bom_option
+@_safety_options
 @_wait_options
 @common_options
 def apply(service_names: tuple[str, ...], exclude_service_names: tuple[str, ...],
-          no_live_checks: bool, bom: Path | None, timeout_minutes: float, max_parallel: int,
+          no_live_checks: bool, bom: Path | None, dry_run: bool, force_conflicts: bool,
+          restart_redis: bool, timeout_minutes: float, max_parallel: int,
           delete_orphaned_services: bool, poll_interval: float,
           wait_for_completion: bool) -> None:
     """Deploy to the cluster: safe order, wait until ready, record history.
@@ -260,6 +310,11 @@ def apply(service_names: tuple[str, ...], exclude_service_names: tuple[str, ...]
     or off brings the new services up before callers are re-pointed, and removes
     the old ones only after that; echo's scheduler never runs twice.  A failure
     stops the deploy with a report and exit code 1; what was running keeps running.
+
+    Objects Halyard created are taken over (their client-side-apply fields become
+    pyhalyard's); a field someone else owns stops the deploy before any change
+    unless --force-conflicts; the in-cluster Redis is never restarted unless
+    --restart-redis.
     """
     from pyhalyard import pipeline
 
@@ -275,8 +330,12 @@ def apply(service_names: tuple[str, ...], exclude_service_names: tuple[str, ...]
     if not no_live_checks:
         _redis_preflight(app, plan)
     options = _options(timeout_minutes, max_parallel, poll_interval, delete_orphaned_services,
-                       selected, _protected(bundle))
+                       selected, _protected(bundle), force_conflicts=force_conflicts,
+                       restart_redis=restart_redis, dry_run=dry_run, account=creds.account)
     report = _run(app, creds, bundle, options)
+    if dry_run:
+        _dry_run_report(app, report)
+        return
     number = _record(app.paths.deployment(loaded.deployment.name), bundle, report, selected)
     _finish(app, report, number, f"Deployed Spinnaker {bundle.version} to namespace "
                                  f"{bundle.namespace}")
@@ -287,9 +346,11 @@ def apply(service_names: tuple[str, ...], exclude_service_names: tuple[str, ...]
 @click.option("--to", "to", type=click.IntRange(min=1), metavar="N",
               help="History entry to restore (default: the one before the last).")
 @_bom_option
+@_safety_options
 @_wait_options
 @common_options
-def rollback(to: int | None, bom: Path | None, timeout_minutes: float, max_parallel: int,
+def rollback(to: int | None, bom: Path | None, force_conflicts: bool, restart_redis: bool,
+             timeout_minutes: float, max_parallel: int,
              delete_orphaned_services: bool, poll_interval: float,
              wait_for_completion: bool) -> None:
     """Re-apply an earlier recorded bundle (same safe order as apply).
@@ -316,7 +377,8 @@ def rollback(to: int | None, bom: Path | None, timeout_minutes: float, max_paral
         bundle = retag(bundle, pipeline.plan(loaded), app.paths, bom)
     creds = _credentials(loaded)
     options = _options(timeout_minutes, max_parallel, poll_interval, delete_orphaned_services,
-                       None, _protected(bundle))
+                       None, _protected(bundle), force_conflicts=force_conflicts,
+                       restart_redis=restart_redis, account=creds.account)
     report = _run(app, creds, bundle, options)
     number = _record(dep_paths, bundle, report, None)
     _finish(app, report, number, f"Rolled back to #{to} (Spinnaker {bundle.version})")

@@ -7,6 +7,13 @@ satisfies.  A phase whose services are not all ready stops the deploy, so the
 services a later phase would have replaced keep running.  Re-applying an
 unchanged bundle is a server-side no-op: no Deployment changes generation and
 the wait returns at once.
+
+Nothing is written before the server has been asked (:mod:`preflight` for its
+version and this account's permissions, :mod:`prepare` for a dry run of every
+object): a conflict with another field manager, a rejected object or a Redis
+that would restart stops the deploy with the cluster untouched.  Then Halyard's
+objects are taken over (:mod:`takeover`) and everything is applied without force
+(``--force-conflicts`` forces).
 """
 
 from __future__ import annotations
@@ -19,8 +26,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from pyhalyard import catalog
+from pyhalyard.deploy import preflight
 from pyhalyard.deploy.kube import Kube, KubeError, Rollout
-from pyhalyard.deploy.phases import APPLY, Phase, must_be_gone, plan_phases
+from pyhalyard.deploy.phases import APPLY, DELETE, Phase, must_be_gone, plan_phases
+from pyhalyard.deploy.prepare import (
+    NS_APPLY,
+    NS_CREATE,
+    NS_KEEP,
+    Preparation,
+    namespace_state,
+    prepare,
+    refusal,
+    take_over,
+)
+from pyhalyard.deploy.preview import Verdict
 from pyhalyard.deploy.progress import Progress, SilentProgress
 from pyhalyard.errors import HalError
 from pyhalyard.render.bundle import Bundle, KubeObject, ServiceBundle
@@ -44,6 +63,10 @@ class Options:
     prune: bool = False
     selected: frozenset[str] | None = None
     protected: frozenset[str] = frozenset()
+    force_conflicts: bool = False  # take fields other managers own (kubectl edit, other tools)
+    restart_redis: bool = False  # allow a change that restarts Redis (it loses its data)
+    dry_run: bool = False  # every write with dryRun=All: report, change nothing
+    account: str = ""  # named in the missing-permission message
 
 
 @dataclass(frozen=True)
@@ -64,6 +87,10 @@ class Report:
     collected: list[str] = field(default_factory=list)
     failed_phase: Phase | None = None
     seconds: float = 0.0
+    verdicts: list[Verdict] = field(default_factory=list)  # the server's dry-run answers
+    taken_over: list[str] = field(default_factory=list)  # objects moved from Halyard's kubectl
+    skipped: dict[str, str] = field(default_factory=dict)  # services left alone, and why
+    deletions: list[str] = field(default_factory=list)  # dry run: what the phases would delete
 
     @property
     def ok(self) -> bool:
@@ -107,6 +134,10 @@ class Report:
                           "ok": o.ok, "seconds": round(o.seconds, 3), "detail": o.detail,
                           "condition": o.condition} for o in self.outcomes],
             "collectedSecrets": list(self.collected),
+            "takenOver": list(self.taken_over),
+            "skipped": dict(self.skipped),
+            "objects": [v.as_dict() for v in self.verdicts],
+            **({"deletions": list(self.deletions)} if self.deletions else {}),
         }
 
 
@@ -138,11 +169,28 @@ def deploy(kube: Kube, bundle: Bundle, options: Options | None = None,
     options = options or Options()
     progress = progress or SilentProgress()
     started = time.monotonic()
+    preflight.check_version(kube)
     before = running_services(kube, bundle.namespace)
     phases = plan_phases(bundle, before, selected=options.selected, prune=options.prune,
                          protected=options.protected)
-    report = Report(phases)
-    runner = _Runner(_Throttled(kube, options.concurrency), bundle, options, progress)
+    throttled = _Throttled(kube, options.concurrency)
+    ns_action = namespace_state(throttled, bundle)
+    _check_access(kube, bundle, phases, ns_action, options)
+    prep = prepare(throttled, bundle, phases, ns_action, force=options.force_conflicts,
+                   restart_redis=options.restart_redis, workers=options.concurrency,
+                   report_only=options.dry_run)
+    phases = prep.phases
+    report = Report(phases, verdicts=prep.verdicts, skipped=dict(prep.skipped))
+    stop = refusal(prep, options.force_conflicts)
+    if options.dry_run:
+        take_over(throttled, bundle, prep, dry_run=True, workers=options.concurrency)
+        report.deletions = _dry_run_deletions(throttled, bundle.namespace, phases)
+        report.seconds = time.monotonic() - started
+        return report
+    if stop is not None:
+        raise stop
+    report.taken_over = take_over(throttled, bundle, prep, workers=options.concurrency)
+    runner = _Runner(throttled, bundle, options, progress, prep)
     # One thread per service of the widest phase: every rollout is awaited at once, while
     # _Throttled bounds how many requests reach the API server together.
     width = max((len(p.services) for p in phases), default=1)
@@ -166,6 +214,42 @@ def deploy(kube: Kube, bundle: Bundle, options: Options | None = None,
     return report
 
 
+def _check_access(kube: Kube, bundle: Bundle, phases: list[Phase], ns_action: str,
+                  options: Options) -> None:
+    """Ask once about every verb the deploy will use; all that is missing in one message."""
+    apply_kinds = {str(o.get("kind")) for p in phases if p.action == APPLY
+                   and not p.shared for n in p.services for o in bundle.services[n].objects}
+    deleting = any(p.action == DELETE for p in phases)
+    wanted = preflight.needed(
+        bundle.namespace, apply_kinds=apply_kinds,
+        delete_kinds=("Deployment", "PodDisruptionBudget", "Service", "Secret") if deleting
+        else (), namespace_verbs={NS_CREATE: ("create", "patch"), NS_APPLY: ("patch",)}.get(
+            ns_action, ()))
+    try:
+        missing = preflight.missing_access(kube, wanted)
+    except KubeError:
+        return  # no access reviews on this server: each call will quote its own refusal
+    if missing:
+        raise HalError(preflight.access_message(options.account or "the deploy account",
+                                                missing))
+
+
+def _dry_run_deletions(kube: _Throttled, namespace: str, phases: list[Phase]) -> list[str]:
+    """The deletions of the delete phases, each sent with dryRun=All."""
+    out = []
+    for phase in phases:
+        if phase.action != DELETE:
+            continue
+        for name in phase.services:
+            labels = {**SPIN, "cluster": catalog.BY_NAME[name].k8s_name}
+            for kind in ("Deployment", "PodDisruptionBudget", "Service", "Secret"):
+                for obj in kube.list(kind, namespace, labels):
+                    obj_name = str(obj["metadata"]["name"])
+                    kube.delete(kind, obj_name, namespace, dry_run=True)
+                    out.append(f"{kind}/{obj_name}")
+    return out
+
+
 class _Throttled:
     """The cluster calls of a deploy, at most ``limit`` of them in flight at once."""
 
@@ -173,9 +257,15 @@ class _Throttled:
         self._kube = kube
         self._slots = threading.BoundedSemaphore(max(1, limit))
 
-    def apply(self, obj: Mapping[str, Any]) -> dict[str, Any]:
+    def apply(self, obj: Mapping[str, Any], *, force: bool = False,
+              dry_run: bool = False) -> dict[str, Any]:
         with self._slots:
-            return self._kube.apply(obj)
+            return self._kube.apply(obj, force=force, dry_run=dry_run)
+
+    def patch_json(self, kind: str, name: str, namespace: str | None,
+                   ops: list[dict[str, Any]], *, dry_run: bool = False) -> dict[str, Any]:
+        with self._slots:
+            return self._kube.patch_json(kind, name, namespace, ops, dry_run=dry_run)
 
     def get(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
         with self._slots:
@@ -187,9 +277,10 @@ class _Throttled:
             return self._kube.list(kind, namespace, labels)
 
     def delete(self, kind: str, name: str, namespace: str | None = None, *,
-               foreground: bool = False) -> bool:
+               foreground: bool = False, dry_run: bool = False) -> bool:
         with self._slots:
-            return self._kube.delete(kind, name, namespace, foreground=foreground)
+            return self._kube.delete(kind, name, namespace, foreground=foreground,
+                                     dry_run=dry_run)
 
     def rollout(self, name: str, namespace: str) -> Rollout | None:
         with self._slots:
@@ -198,23 +289,19 @@ class _Throttled:
 
 class _Runner:
     def __init__(self, kube: _Throttled, bundle: Bundle, options: Options,
-                 progress: Progress) -> None:
+                 progress: Progress, prep: Preparation) -> None:
         self.kube = kube
         self.bundle = bundle
         self.namespace = bundle.namespace
         self.options = options
         self.progress = progress
+        self.prep = prep
 
     def apply_shared(self) -> None:
         for obj in self.bundle.shared:
-            try:
-                self.kube.apply(obj)
-            except KubeError as exc:
-                # An account allowed to deploy into an existing namespace may not create one.
-                if (exc.code == 403 and obj.get("kind") == "Namespace"
-                        and self.kube.get("Namespace", str(obj["metadata"]["name"]))):
-                    continue
-                raise
+            if obj.get("kind") == "Namespace" and self.prep.namespace_action == NS_KEEP:
+                continue  # not ours: never relabel a namespace someone else made
+            self.kube.apply(obj, force=self.options.force_conflicts)
 
     # ------------------------------------------------------------ apply + wait
     def apply_service(self, phase: Phase, name: str) -> Outcome:
@@ -223,7 +310,9 @@ class _Runner:
         try:
             self.progress.update(name, "applying")
             for obj in ordered(service.objects):
-                self.kube.apply(obj)
+                if obj.get("kind") == "Deployment":
+                    self._wait_not_terminating(name, str(obj["metadata"]["name"]), start)
+                self.kube.apply(obj, force=self.options.force_conflicts)
             rollouts = [self._wait_ready(name, str(obj["metadata"]["name"]), start)
                         for obj in service.objects if obj.get("kind") == "Deployment"]
         except KubeError as exc:
@@ -250,6 +339,10 @@ class _Runner:
                 return False, None, f"Deployment {deployment} disappeared"
             if rollout.complete:
                 return True, rollout, rollout.summary()
+            if rollout.paused:
+                return False, rollout, (
+                    f"Deployment {deployment} is paused, so no new pods start; resume it: "
+                    f"kubectl -n {self.namespace} rollout resume deployment/{deployment}")
             if rollout.recreate and service in catalog.SCHEDULERS:
                 # Said, not hidden: crons pause for this gap so that none ever fires twice.
                 self.progress.update(service, "recreating",
@@ -263,6 +356,17 @@ class _Runner:
                 return False, rollout, rollout.summary()
             time.sleep(min(interval, remaining))
             interval = min(interval * POLL_GROWTH, self.options.max_poll)
+
+    def _wait_not_terminating(self, service: str, deployment: str, start: float) -> None:
+        """A Deployment being deleted (foreground) is waited for, then created afresh:
+        applied to, it would never become ready and then vanish."""
+        live = self.kube.get("Deployment", deployment, self.namespace)
+        if live is None or not (live.get("metadata") or {}).get("deletionTimestamp"):
+            return
+        if not self._wait_gone(service, deployment, start):
+            raise KubeError(f"Deployment {deployment} is still being deleted (its pods are "
+                            "terminating); rerun once it is gone: "
+                            f"kubectl -n {self.namespace} get deployment {deployment}")
 
     # ------------------------------------------------------------ delete
     def delete_service(self, phase: Phase, name: str) -> Outcome:
@@ -334,10 +438,14 @@ def secret_refs(deployment: Mapping[str, Any]) -> set[str]:
 
 
 def collect_secrets(kube: Kube, namespace: str, keep: set[str]) -> list[str]:
-    """Delete our config Secrets that no Deployment in the namespace references any more."""
+    """Delete our config Secrets that neither a Deployment nor a ReplicaSet the cluster still
+    keeps references: ``kubectl rollout undo`` brings an old ReplicaSet back, and its pods
+    need their Secret."""
     referenced: set[str] = set(keep)
     for dep in kube.list("Deployment", namespace):
         referenced |= secret_refs(dep)
+    for replica_set in kube.list("ReplicaSet", namespace):
+        referenced |= secret_refs(replica_set)
     removed = []
     for secret in kube.list("Secret", namespace, {**SPIN, MANAGED_BY: "pyhalyard"}):
         name = str((secret.get("metadata") or {}).get("name", ""))

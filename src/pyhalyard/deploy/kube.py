@@ -47,17 +47,36 @@ KINDS: dict[str, tuple[str, str, str, bool]] = {
     "Deployment": ("lightkube.resources.apps_v1", "Deployment", "apps/v1", True),
     "PodDisruptionBudget": ("lightkube.resources.policy_v1", "PodDisruptionBudget",
                             "policy/v1", True),
+    # Read only: the revisions a Deployment keeps for ``kubectl rollout undo``.
+    "ReplicaSet": ("lightkube.resources.apps_v1", "ReplicaSet", "apps/v1", True),
 }
 # Kinds a service owns in the namespace, in the order they are removed (workload first).
 SERVICE_KINDS = ("Deployment", "PodDisruptionBudget", "Service", "Secret")
 
 
 class KubeError(HalError):
-    """The API server refused a call (or could not be reached) after every retry."""
+    """The API server refused a call (or could not be reached) after every retry.
 
-    def __init__(self, message: str, code: int | None = None) -> None:
+    ``reason`` and ``causes`` (field, owning manager or rule) come from the server's
+    Status, so callers can tell a field-ownership conflict from a validation error.
+    """
+
+    def __init__(self, message: str, code: int | None = None, reason: str = "",
+                 causes: tuple[Cause, ...] = (), server_message: str = "") -> None:
         super().__init__(message)
         self.code = code
+        self.reason = reason
+        self.causes = causes
+        self.server_message = server_message
+
+
+@dataclass(frozen=True)
+class Cause:
+    """One ``details.causes[]`` entry of a refusal (field paths, never Secret values)."""
+
+    reason: str
+    field: str
+    message: str
 
 
 @dataclass(frozen=True)
@@ -143,6 +162,7 @@ class Rollout:
     deleting: bool
     # strategy Recreate: every old pod is gone before a new one starts (a gap, never an overlap)
     recreate: bool = False
+    paused: bool = False  # kubectl rollout pause: the controller makes no new ReplicaSet
 
     @classmethod
     def from_object(cls, obj: Mapping[str, Any]) -> Rollout:
@@ -165,6 +185,7 @@ class Rollout:
                 for c in status.get("conditions") or ()),
             deleting=bool(meta.get("deletionTimestamp")),
             recreate=(spec.get("strategy") or {}).get("type") == "Recreate",
+            paused=bool(spec.get("paused")),
         )
 
     @property
@@ -307,8 +328,10 @@ class Kube:
         self.close()
 
     # ------------------------------------------------------------ calls
-    def apply(self, obj: Mapping[str, Any]) -> dict[str, Any]:
-        """Server-side apply, forcing ownership (we take over what Halyard or kubectl wrote)."""
+    def apply(self, obj: Mapping[str, Any], *, force: bool = False,
+              dry_run: bool = False) -> dict[str, Any]:
+        """Server-side apply as manager ``pyhalyard``.  Without ``force`` a field another
+        manager owns with a different value is a 409 conflict, not silently taken."""
         from lightkube.types import PatchType
 
         kind = str(obj.get("kind"))
@@ -322,7 +345,61 @@ class Kube:
         # A refusal of a Secret may quote its values: keep only the status code and reason.
         return self._call(f"apply {kind}/{name}", lambda: _to_dict(self._client.patch(
             res, name, body, namespace=namespace, patch_type=PatchType.APPLY,
-            field_manager=FIELD_MANAGER, force=True)), quote_server=kind != "Secret")
+            field_manager=FIELD_MANAGER, force=force, dry_run=dry_run)),
+            quote_server=kind != "Secret")
+
+    def patch_json(self, kind: str, name: str, namespace: str | None,
+                   ops: list[dict[str, Any]], *, dry_run: bool = False) -> dict[str, Any]:
+        """A JSON patch (RFC 6902) -- used only for ``/metadata/managedFields``."""
+        from lightkube.types import PatchType
+
+        res, namespaced = _resource(kind)
+        ns = namespace if namespaced else None
+        return self._call(f"take over {kind}/{name}", lambda: _to_dict(self._client.patch(
+            res, name, ops, namespace=ns, patch_type=PatchType.JSON,
+            field_manager=FIELD_MANAGER, dry_run=dry_run)), quote_server=kind != "Secret")
+
+    def server_version(self) -> dict[str, Any]:
+        """``GET /version``: gitVersion, major, minor."""
+        http = self._client._client._client  # lightkube -> generic client -> httpx client
+
+        def read() -> dict[str, Any]:
+            response = http.get("/version")
+            if response.status_code < 500 and response.status_code != 429:
+                # Every API server answers /version; anything else is some other web server.
+                try:
+                    data = response.json() if response.status_code == 200 else None
+                except ValueError:
+                    data = None
+                if not isinstance(data, dict) or not data.get("gitVersion"):
+                    if response.status_code in (401, 403):
+                        response.raise_for_status()
+                    raise KubeError(
+                        f"read the server version: {self.server} did not answer like a "
+                        f"Kubernetes API server (HTTP {response.status_code} for /version); "
+                        f"check the server of context '{self.context or 'current'}' in the "
+                        "kubeconfig", response.status_code)
+                return data
+            response.raise_for_status()
+            return {}
+        return self._call("read the server version", read)
+
+    def access_review(self, verb: str, group: str, resource: str, namespace: str | None,
+                      name: str | None = None) -> tuple[bool, str]:
+        """May this account ``verb`` ``resource``?  (SelfSubjectAccessReview.)"""
+        from lightkube.models.authorization_v1 import (
+            ResourceAttributes,
+            SelfSubjectAccessReviewSpec,
+        )
+        from lightkube.resources.authorization_v1 import SelfSubjectAccessReview
+
+        review = SelfSubjectAccessReview(spec=SelfSubjectAccessReviewSpec(
+            resourceAttributes=ResourceAttributes(verb=verb, group=group, resource=resource,
+                                                  namespace=namespace, name=name)))
+        answer = self._call(f"ask whether this account may {verb} {resource}",
+                            lambda: _to_dict(self._client.create(review)))
+        status = answer.get("status") or {}
+        return bool(status.get("allowed")), str(status.get("reason") or "")
 
     def get(self, kind: str, name: str, namespace: str | None = None) -> dict[str, Any] | None:
         res, namespaced = _resource(kind)
@@ -346,7 +423,7 @@ class Kube:
             _to_dict(o) for o in self._client.list(res, **kwargs)])
 
     def delete(self, kind: str, name: str, namespace: str | None = None, *,
-               foreground: bool = False) -> bool:
+               foreground: bool = False, dry_run: bool = False) -> bool:
         """Delete; False if it was already gone.  Foreground keeps it until its pods are gone."""
         from lightkube.types import CascadeType
 
@@ -355,7 +432,7 @@ class Kube:
         cascade = CascadeType.FOREGROUND if foreground else CascadeType.BACKGROUND
         try:
             self._call(f"delete {kind}/{name}", lambda: self._client.delete(
-                res, name, namespace=ns, cascade=cascade))
+                res, name, namespace=ns, cascade=cascade, dry_run=dry_run))
         except KubeError as exc:
             if exc.code == 404:
                 return False
@@ -383,10 +460,17 @@ class Kube:
             except ApiError as exc:
                 self._answered = True
                 code = int(exc.status.code or exc.response.status_code)
-                message = exc.status.message if quote_server else None
+                causes = _causes(exc.status)
+                # RBAC refusals and field paths never quote Secret values: show them always.
+                message = exc.status.message if quote_server or code == 403 else None
+                if not message and causes:
+                    message = f"{exc.status.reason or 'refused'}: " + ", ".join(
+                        c.field or c.reason for c in causes)
                 message = message or exc.status.reason or "refused"
                 retry_after = _retry_after(exc.response)
-                error = KubeError(f"{what}: {code} {message}", code)
+                error = KubeError(f"{what}: {code} {message}", code,
+                                  str(exc.status.reason or ""), causes,
+                                  str(exc.status.message or "") if quote_server else "")
             except http.HTTPStatusError as exc:
                 self._answered = True
                 code = exc.response.status_code
@@ -419,6 +503,12 @@ class Kube:
                 raise error
             time.sleep(self.retry.delay(attempt, retry_after))
             attempt += 1
+
+
+def _causes(status: Any) -> tuple[Cause, ...]:
+    details = getattr(status, "details", None)
+    return tuple(Cause(str(c.reason or ""), str(c.field or ""), str(c.message or ""))
+                 for c in (getattr(details, "causes", None) or ()))
 
 
 def _decode_errors() -> tuple[type[Exception], ...]:

@@ -28,12 +28,15 @@ from pyhalyard.kube_names import is_dns_label
 from pyhalyard.plan import Plan, ServicePlan
 from pyhalyard.render import pod_details
 from pyhalyard.render.bundle import KubeObject
+from pyhalyard.render.secret_size import check_secret_size
+from pyhalyard.render.strategy import deployment_strategy
 from pyhalyard.validate.quantity import quantity_problem
 
 CONFIG_MOUNT = "/opt/spinnaker/config"
 CONFIG_VOLUME = "spin-config"
 HASH_LENGTH = 10
 MANAGED_BY = "pyhalyard"
+VERSION_LABEL = "app.kubernetes.io/version"
 SPREAD_KEYS = ("kubernetes.io/hostname", "topology.kubernetes.io/zone")
 SERVICE_TYPES = ("ClusterIP", "NodePort", "LoadBalancer")
 # Secret keys of environment variables held in the config Secret.
@@ -101,7 +104,7 @@ def labels(sp: ServicePlan, version: str) -> dict[str, str]:
         "app.kubernetes.io/name": sp.name,
         "app.kubernetes.io/part-of": "spinnaker",
         "app.kubernetes.io/managed-by": MANAGED_BY,
-        "app.kubernetes.io/version": label_value(version),
+        VERSION_LABEL: label_value(version),
     }
 
 
@@ -492,6 +495,7 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
             seeded_env.append(dict(entry))
 
     data, items = _secret_data(sp, files, secret_env)
+    check_secret_size(sp.k8s_name, data, {i["key"]: i["path"] for i in items})
     objects: list[KubeObject] = []
     secret_name: str | None = None
     if data:
@@ -586,6 +590,10 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
     extras.pop("sharedMounts", None)
     pod_labels = {**where.str_map("kubernetes.podLabels", k8s.get("podLabels", {})),
                   **object_labels}
+    if sp.service.base == "redis":
+        # A changed pod template restarts Redis, which keeps its data only in memory:
+        # the template depends on Redis's own settings, never on the Spinnaker version.
+        pod_labels.pop(VERSION_LABEL, None)
     pod_annotations = where.str_map("kubernetes.podAnnotations", k8s.get("podAnnotations", {}))
     pod_meta: dict[str, Any] = {"labels": pod_labels}
     if pod_annotations:
@@ -633,7 +641,8 @@ def service_objects(plan: Plan, sp: ServicePlan, files: dict[str, str],
         # Never two schedulers at once, not even during a rollout (a short gap instead).
         spec["strategy"] = {"type": "Recreate"}
     elif k8s.get("deploymentStrategy"):
-        spec["strategy"] = k8s["deploymentStrategy"]
+        spec["strategy"] = deployment_strategy(f"{where.where}: kubernetes.deploymentStrategy",
+                                               k8s["deploymentStrategy"])
     objects.append({
         "apiVersion": "apps/v1",
         "kind": "Deployment",

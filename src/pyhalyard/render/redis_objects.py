@@ -2,9 +2,13 @@
 
 Everything redis-server needs is on its command line, not in a config file, so
 the manifest alone says what runs and the tests can start exactly that command
-on 127.0.0.1.  Both are caches that clouddriver rebuilds, so persistence is off
-(``--save ""``, ``--appendonly no``) and a replica loads the master's snapshot
-straight into memory (``--repl-diskless-load on-empty-db``): no volume needed.
+on 127.0.0.1.  Persistence is off (``--save ""``, ``--appendonly no``) and a
+replica loads the master's snapshot straight into memory
+(``--repl-diskless-load on-empty-db``): no volume needed.  That makes the master's
+data -- clouddriver's caches, but also orca's queue and running pipelines, gate's
+sessions, fiat's and igor's state -- live only as long as its pod: nothing here
+may depend on the Spinnaker version, and the deploy refuses to restart it unless
+asked (``deploy/prepare.py``).  Production should use an external Redis.
 """
 
 from __future__ import annotations
