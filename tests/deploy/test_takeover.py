@@ -126,7 +126,13 @@ def test_takeover_apply_leaves_exactly_the_render(api: ApiServerDouble, tmp_path
     assert LAST_APPLIED not in (gate["metadata"].get("annotations") or {})
     orca = api.get("Deployment", "spin-orca", NS)
     assert orca is not None
-    assert "lifecycle" not in orca["spec"]["template"]["spec"]["containers"][0]
+    # Halyard's preStop ran a script from Halyard's image layout; pyhalyard's runs the drain
+    # script it ships in orca's config Secret (mounted over that path), and nothing else.
+    orca_main = orca["spec"]["template"]["spec"]["containers"][0]
+    assert orca_main["lifecycle"] == {"preStop": {"exec": {"command": [
+        "bash", "/opt/spinnaker/scripts/shutdown.sh"]}}}
+    assert {m["mountPath"] for m in orca_main["volumeMounts"]} >= {
+        "/opt/spinnaker/scripts/shutdown.sh"}
     # Halyard's Secrets are left (nothing mounts them any more), never half-deleted.
     assert {o["metadata"]["name"] for o in halyard if o["kind"] == "Secret"} <= set(
         api.names("Secret", NS))
