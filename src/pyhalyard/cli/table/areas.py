@@ -1,0 +1,13 @@
+"""Which rows modules describe which command area.
+
+An area is the command path a rows module hangs below (``config ci``); its key
+with spaces and dashes turned into ``_`` is the attribute of ``build`` that the
+lazy command maps name (``pyhalyard.cli.table.build:config_ci``).  One line per
+area; several modules may share an area.
+"""
+
+from __future__ import annotations
+
+AREAS: dict[str, tuple[str, ...]] = {
+    "config ci": ("pyhalyard.cli.table.rows_ci",),
+}

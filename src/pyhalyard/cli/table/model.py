@@ -1,0 +1,104 @@
+"""The row format: one :class:`Group` per Halyard command group, one :class:`Flag` per flag.
+
+A row says where its settings live in the halconfig and what Halyard's command
+class writes there; ``build.py`` turns rows into click commands on demand.  Rows
+are plain frozen dataclasses so importing a rows module costs well under a
+millisecond and a test can compare the generated tree with the table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+Kind = Literal["str", "int", "float", "bool", "list", "enum"]
+Only = Literal["add", "edit"]
+
+
+@dataclass(frozen=True)
+class Flag:
+    """One Halyard flag and the halconfig key it writes.
+
+    ``name`` is Halyard's flag without the leading dashes.  ``key`` is relative to
+    the group's node (or to the list item for account/master flags); dots nest
+    (``permissions.READ``).  ``list`` flags take comma-separated values (as
+    JCommander splits them); ``add_remove`` names the singular that gets
+    ``--add-<x>``/``--remove-<x>`` on ``edit``.  ``default`` is what ``add``
+    writes when the flag is absent (Halyard's model default).  ``file`` values
+    must name a readable file and are stored as absolute paths (Halyard's
+    LocalFileConverter).  ``ref`` is a node path (below the deployment) of a
+    named-item list that each value must name.  ``only`` limits the flag to the
+    ``add`` or ``edit`` command.
+    """
+
+    name: str
+    key: str
+    kind: Kind = "str"
+    help: str = ""
+    choices: tuple[str, ...] = ()
+    default: Any = None
+    required: bool = False
+    secret: bool = False
+    file: bool = False
+    add_remove: str | None = None
+    ref: tuple[str, ...] | None = None
+    only: Only | None = None
+
+    @property
+    def dest(self) -> str:
+        """The Python parameter name click passes the value as."""
+        return "f_" + self.name.replace("-", "_")
+
+
+@dataclass(frozen=True)
+class Items:
+    """A list of named items under the group's node (``account``, ``master``, ...).
+
+    ``template`` is the item Halyard writes before the flags (its model defaults,
+    in its key order); ``primary`` keeps the node's ``primaryAccount`` pointing at
+    an existing account as providers do.
+    """
+
+    flags: tuple[Flag, ...]
+    source: str
+    noun: str = "account"
+    key: str = "accounts"
+    template: tuple[tuple[str, Any], ...] = ()
+    primary: bool = False
+    help: str = ""
+
+
+@dataclass(frozen=True)
+class Group:
+    """One command group: ``hal <path...>`` acting on ``deploymentConfigurations[i].<node>``.
+
+    Generated subcommands: ``enable``/``disable`` (``enabled`` true/false) when
+    ``enable``; ``edit`` when ``edit`` flags exist; ``<items.noun> add|edit|delete|
+    get|list`` when ``items``; the bare group shows the node, secrets masked.
+    ``source`` cites the Halyard command class(es) the row follows.
+    """
+
+    path: tuple[str, ...]
+    node: tuple[str, ...]
+    help: str
+    source: str
+    enable: bool = False
+    edit: tuple[Flag, ...] = ()
+    items: Items | None = None
+
+    @property
+    def command(self) -> str:
+        return " ".join(("hal", *self.path))
+
+
+# ------------------------------------------------------------ shared flag sets
+def permissions(*, edit_forms: bool = True) -> tuple[Flag, ...]:
+    """Halyard's ``--read-permissions``/``--write-permissions`` (providers, CI, artifacts)."""
+    return (
+        Flag("read-permissions", "permissions.READ", "list",
+             "Roles that may see this account (comma-separated).",
+             add_remove="read-permission" if edit_forms else None),
+        Flag("write-permissions", "permissions.WRITE", "list",
+             "Roles that may deploy with this account (comma-separated).",
+             add_remove="write-permission" if edit_forms else None),
+    )
