@@ -27,6 +27,8 @@ def _hal_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> s
 @click.group(cls=LazyGroup, context_settings=CONTEXT, lazy={
     "config": "pyhalyard.cli.config:config",
     "deploy": "pyhalyard.cli.deploy:deploy",
+    "backup": "pyhalyard.cli.backup:backup",
+    "shutdown": "pyhalyard.cli.shutdown:shutdown",
 })
 @click.version_option(__version__, "--version", prog_name="hal")
 @click.option("--hal-dir", metavar="DIR", expose_value=False, is_eager=True, callback=_hal_dir,
