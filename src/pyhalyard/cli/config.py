@@ -17,6 +17,7 @@ from pyhalyard.halconfig.store import HalConfig
     "storage": "pyhalyard.cli.config_storage:storage",
     "validate": "pyhalyard.cli.config_validate:validate",
     "generate": "pyhalyard.cli.generate:generate",
+    "list": "pyhalyard.cli.config_list:config_list",
     "ci": "pyhalyard.cli.table.build:config_ci",
 })
 @click.option("--set-current-deployment", metavar="NAME",

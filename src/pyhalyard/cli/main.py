@@ -49,6 +49,10 @@ def main(argv: list[str] | None = None) -> None:
         # click echoes bad values ("Got unexpected extra argument (redis://:pw@...)"): mask.
         shown = io.StringIO()
         exc.show(file=shown)
+        if isinstance(exc, click.UsageError):  # name the closest command, or what to do
+            from pyhalyard.cli.unknown import explain
+
+            shown.write(explain(exc))
         click.echo(mask_text(shown.getvalue()).rstrip("\n"), err=True)
         sys.exit(exc.exit_code)
     except HalError as exc:
