@@ -19,6 +19,8 @@ from pyhalyard.halconfig.store import HalConfig
     "generate": "pyhalyard.cli.generate:generate",
     "list": "pyhalyard.cli.config_list:config_list",
     "ci": "pyhalyard.cli.table.build:config_ci",
+    "security": "pyhalyard.cli.table.build:config_security",
+    "artifact": "pyhalyard.cli.table.build:config_artifact",
 })
 @click.option("--set-current-deployment", metavar="NAME",
               help="Make NAME the current deployment (created if missing).")

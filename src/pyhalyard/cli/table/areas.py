@@ -10,4 +10,7 @@ from __future__ import annotations
 
 AREAS: dict[str, tuple[str, ...]] = {
     "config ci": ("pyhalyard.cli.table.rows_ci",),
+    "config security": ("pyhalyard.cli.table.rows_security",),
+    "config artifact": ("pyhalyard.cli.table.rows_artifact",),
+    "config provider": ("pyhalyard.cli.table.rows_provider",),
 }

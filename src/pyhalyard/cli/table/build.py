@@ -20,7 +20,6 @@ from pyhalyard.cli.config_common import (
     BOOL,
     dep_path,
     edit_deployment,
-    edit_value,
     mapping_at,
     mask_secrets,
     read_deployment,
@@ -132,8 +131,11 @@ def _verbs(row: Group) -> dict[str, Callable[[], click.Command]]:
         verbs["disable"] = lambda: switch_command(row, False)
     if row.edit:
         verbs["edit"] = lambda: node_edit_command(row)
-    if row.items is not None:
+    if row.items is not None and row.items.noun:
         verbs[row.items.noun] = lambda: items_group(row)
+    elif row.items is not None:  # the verbs directly on the group (artifact templates)
+        for verb in _ITEM_VERBS:
+            verbs[verb] = lambda verb=verb: item_commands(row)[verb]  # type: ignore[misc]
     return verbs
 
 
@@ -238,7 +240,9 @@ def _convert(flag: Flag, raw: Any) -> Any:
         return next(c for c in flag.choices if c.lower() == str(raw).lower())
     if flag.kind == "list":
         values = split_list(str(raw))
-        return [_local_file(flag, v) for v in values] if flag.file else values
+        if flag.file:
+            return [_local_file(flag, v) for v in values]
+        return [{flag.wrap: v} for v in values] if flag.wrap else values
     if flag.file:
         return _local_file(flag, str(raw))
     return raw
@@ -295,13 +299,33 @@ def _check_refs(cfg: HalConfig, index: int, values: dict[Flag, Any]) -> None:
 def _apply(cfg: HalConfig, base: list[PathKey], values: dict[Flag, Any],
            edits: dict[Flag, tuple[tuple[str, ...], tuple[str, ...]]]) -> None:
     for flag, value in values.items():
-        set_value(cfg.doc, [*base, *_split_key(flag.key)], value)
+        key, other = flag.key, flag.url_key
+        if other and str(value).startswith("http"):
+            key, other = other, key
+        elif other:
+            value = _local_file(flag, str(value))
+        set_value(cfg.doc, [*base, *_split_key(key)], value)
+        if other:
+            cfg.doc.delete([*base, *_split_key(other)])
     for flag, (added, removed) in edits.items():
         path = [*base, *_split_key(flag.key)]
         current = values.get(flag, cfg.doc.get(path))
-        items = [str(x) for x in current] if isinstance(current, list) else []
-        items += [x for x in added if x not in items]
-        set_value(cfg.doc, path, [x for x in items if x not in removed])
+        items = list(current) if isinstance(current, list) else []
+        for value in added:
+            item: Any = {flag.wrap: value} if flag.wrap else value
+            if item not in items:
+                items.append(item)
+        kept = [x for x in items
+                if (x.get(flag.wrap) if flag.wrap and isinstance(x, dict) else x) not in removed]
+        set_value(cfg.doc, path, kept)
+    for flag, value in values.items():
+        for when, pairs in flag.sets:
+            if when in ("*", value):
+                for key, extra in pairs:
+                    if extra is None:
+                        cfg.doc.delete([*base, *_split_key(key)])
+                    else:
+                        set_value(cfg.doc, [*base, *_split_key(key)], extra)
 
 
 def _shown(values: dict[Flag, Any]) -> str:
@@ -312,9 +336,18 @@ def _shown(values: dict[Flag, Any]) -> str:
 def switch_command(row: Group, on: bool) -> click.Command:
     word = "enable" if on else "disable"
 
+    def change(cfg: HalConfig, index: int) -> bool:
+        changed = set_value(cfg.doc, dep_path(index, *row.node, "enabled"), on)
+        if row.parent_enabled:
+            parent = cfg.doc.get(dep_path(index, *row.node[:-1]))
+            anyone = any(isinstance(v, dict) and v.get("enabled") is True
+                         for v in (parent.values() if isinstance(parent, dict) else ()))
+            set_value(cfg.doc, dep_path(index, *row.node[:-1], "enabled"), anyone)
+        return changed
+
     def run() -> None:
         app = get_app()
-        changed = edit_value(app, [*row.node, "enabled"], on)
+        changed = edit_deployment(app, change)
         state = "enabled" if on else "disabled"
         app.info(f"+ {' '.join(row.path[1:])} {state}" + ("" if changed else " (unchanged)"))
 
@@ -375,6 +408,8 @@ def _require(cfg: HalConfig, index: int, row: Group, items: Items, name: str) ->
 
 
 def _what(row: Group, items: Items) -> str:
+    if items.what:
+        return items.what
     return f"{' '.join(row.path[2:]) or row.path[-1]} {items.noun}"
 
 
@@ -409,11 +444,20 @@ def _copy(value: Any) -> Any:
 def items_group(row: Group) -> click.Group:
     items = row.items
     assert items is not None
-    what = _what(row, items)
     group = click.Group(items.noun, params=_common_params(),
-                        help=(items.help or f"Add, edit, delete and show {what}s.")
+                        help=(items.help or f"Add, edit, delete and show {_what(row, items)}s.")
                         + f"\n\nHalyard: {items.source}")
-    base = " ".join(row.path)
+    for name, command in item_commands(row).items():
+        group.add_command(command, name)
+    return group
+
+
+def item_commands(row: Group) -> dict[str, click.Command]:
+    """``add``, ``edit``, ``delete``, ``get`` and ``list`` of the row's named items."""
+    items = row.items
+    assert items is not None
+    what = _what(row, items)
+    base = " ".join(row.path) + (f" {items.noun}" if items.noun else "")
 
     def add(name: str, **kwargs: Any) -> None:
         app = get_app()
@@ -422,7 +466,7 @@ def items_group(row: Group) -> click.Group:
         def change(cfg: HalConfig, index: int) -> None:
             if _find(cfg, index, row, items, name) is not None:
                 raise HalError(f"a {what} named '{name}' already exists "
-                               f"(use: hal {base} {items.noun} edit {name})")
+                               f"(use: hal {base} edit {name})")
             _check_refs(cfg, index, values)
             cfg.doc.append(dep_path(index, *row.node, items.key), new_item(items, name, values))
             if items.primary and not cfg.doc.get(dep_path(index, *row.node, "primaryAccount")):
@@ -487,25 +531,26 @@ def items_group(row: Group) -> click.Group:
 
         app.emit(names, human)
 
-    name_arg = click.Argument(["name"])
     add_flags = _flags_for(items.flags, "add")
-    group.add_command(click.Command(
-        "add", callback=add, params=[name_arg, *_params(add_flags, for_add=True)],
-        help=f"Add the {what} NAME.\n\nHalyard: {items.source}"))
-    group.add_command(click.Command(
-        "edit", callback=edit,
-        params=[click.Argument(["name"]),
-                *_params(_flags_for(items.flags, "edit"), for_add=False)],
-        help=f"Change the settings given of the {what} NAME.\n\nHalyard: {items.source}"))
-    group.add_command(click.Command(
-        "delete", callback=delete, params=[click.Argument(["name"]), *_common_params()],
-        help=f"Delete the {what} NAME."))
-    group.add_command(click.Command(
-        "get", callback=get, params=[click.Argument(["name"]), *_common_params()],
-        help=f"Show the {what} NAME (secrets masked)."))
-    group.add_command(click.Command(
-        "list", callback=list_items, params=_common_params(), help=f"List the {what}s."))
-    return group
+    return {
+        "add": click.Command(
+            "add", callback=add, params=[click.Argument(["name"]),
+                                         *_params(add_flags, for_add=True)],
+            help=f"Add the {what} NAME.\n\nHalyard: {items.source}"),
+        "edit": click.Command(
+            "edit", callback=edit,
+            params=[click.Argument(["name"]),
+                    *_params(_flags_for(items.flags, "edit"), for_add=False)],
+            help=f"Change the settings given of the {what} NAME.\n\nHalyard: {items.source}"),
+        "delete": click.Command(
+            "delete", callback=delete, params=[click.Argument(["name"]), *_common_params()],
+            help=f"Delete the {what} NAME."),
+        "get": click.Command(
+            "get", callback=get, params=[click.Argument(["name"]), *_common_params()],
+            help=f"Show the {what} NAME (secrets masked)."),
+        "list": click.Command(
+            "list", callback=list_items, params=_common_params(), help=f"List the {what}s."),
+    }
 
 
 # ------------------------------------------------------------- lazy entries

@@ -15,7 +15,7 @@ Kind = Literal["str", "int", "float", "bool", "list", "enum"]
 Only = Literal["add", "edit"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)  # identity hash: defaults may be lists
 class Flag:
     """One Halyard flag and the halconfig key it writes.
 
@@ -29,6 +29,13 @@ class Flag:
     LocalFileConverter).  ``ref`` is a node path (below the deployment) of a
     named-item list that each value must name.  ``only`` limits the flag to the
     ``add`` or ``edit`` command.
+
+    Two of Halyard's edit commands write more than the flag's own key:
+    ``sets`` maps a value (``"*"``: any value) to further ``(key, value)`` pairs
+    written after all flags, ``None`` removing the key (OAuth2's ``--provider``
+    presets); ``url_key`` stores values starting with ``http`` under that key
+    instead, removing the other one (SAML's ``--metadata``).  ``wrap``: a list flag
+    whose items Halyard writes as ``{wrap: value}`` mappings (AWS ``regions``).
     """
 
     name: str
@@ -43,6 +50,9 @@ class Flag:
     add_remove: str | None = None
     ref: tuple[str, ...] | None = None
     only: Only | None = None
+    sets: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
+    url_key: str | None = None
+    wrap: str | None = None
 
     @property
     def dest(self) -> str:
@@ -66,6 +76,7 @@ class Items:
     template: tuple[tuple[str, Any], ...] = ()
     primary: bool = False
     help: str = ""
+    what: str = ""  # how messages name one item (default: "<group words> <noun>")
 
 
 @dataclass(frozen=True)
@@ -76,6 +87,8 @@ class Group:
     ``enable``; ``edit`` when ``edit`` flags exist; ``<items.noun> add|edit|delete|
     get|list`` when ``items``; the bare group shows the node, secrets masked.
     ``source`` cites the Halyard command class(es) the row follows.
+    ``parent_enabled``: after enable/disable, the parent node's ``enabled`` becomes
+    "any sibling enabled" (Halyard computes ``authn.enabled`` from its methods).
     """
 
     path: tuple[str, ...]
@@ -85,6 +98,7 @@ class Group:
     enable: bool = False
     edit: tuple[Flag, ...] = ()
     items: Items | None = None
+    parent_enabled: bool = False
 
     @property
     def command(self) -> str:
