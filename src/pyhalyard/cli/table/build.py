@@ -27,7 +27,7 @@ from pyhalyard.cli.config_common import (
     split_list,
 )
 from pyhalyard.cli.context import common_options, get_app
-from pyhalyard.cli.secret_input import PROMPT, read_secret
+from pyhalyard.cli.secret_input import PROMPT, resolve_secret
 from pyhalyard.cli.table.areas import AREAS
 from pyhalyard.cli.table.model import Flag, Group, Items
 from pyhalyard.errors import HalError, UsageError
@@ -234,8 +234,8 @@ def _split_key(key: str) -> list[PathKey]:
 
 def _convert(flag: Flag, raw: Any) -> Any:
     """The value Halyard writes for the flag's command-line value ``raw``."""
-    if flag.secret and raw == PROMPT:
-        raw = read_secret(f"--{flag.name}")
+    if flag.secret:
+        raw = resolve_secret(raw, f"--{flag.name}")
     if flag.kind == "enum":
         return next(c for c in flag.choices if c.lower() == str(raw).lower())
     if flag.kind == "list":
