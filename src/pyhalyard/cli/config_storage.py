@@ -23,13 +23,14 @@ from pyhalyard.cli.config_common import (
 )
 from pyhalyard.cli.context import AppContext, common_options, get_app
 from pyhalyard.cli.secret_input import secret_option
+from pyhalyard.cli.table.build import TableGroup
 from pyhalyard.halconfig.store import HalConfig
 
 STORAGE = "persistentStorage"
 STORE_TYPES = ("s3", "gcs", "azs", "redis", "oracle")
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=TableGroup, table_path=("config", "storage"), invoke_without_command=True)
 @common_options
 @click.pass_context
 def storage(ctx: click.Context) -> None:

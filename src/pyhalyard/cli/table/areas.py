@@ -13,4 +13,12 @@ AREAS: dict[str, tuple[str, ...]] = {
     "config security": ("pyhalyard.cli.table.rows_security",),
     "config artifact": ("pyhalyard.cli.table.rows_artifact",),
     "config provider": ("pyhalyard.cli.table.rows_provider",),
+    "config notification": ("pyhalyard.cli.table.rows_notification",),
+    "config pubsub": ("pyhalyard.cli.table.rows_pubsub",),
+    "config features": ("pyhalyard.cli.table.rows_features",),
+    "config webhook": ("pyhalyard.cli.table.rows_features",),
+    "config stats": ("pyhalyard.cli.table.rows_features",),
+    "config metric-stores": ("pyhalyard.cli.table.rows_metric_stores",),
+    "config repository": ("pyhalyard.cli.table.rows_repository",),
+    "config storage": ("pyhalyard.cli.table.rows_storage",),
 }
