@@ -296,3 +296,15 @@ def test_saml_renders_as_gate_expects_it(hal: Dir, tmp_path: Path) -> None:
         "redirectBasePath": "/api", "userAttributeMapping": {"roles": "memberOf"}}
     assert gate["x509"] == {"enabled": True}
     assert "oauth2" not in gate["security"] and "ldap" not in gate
+
+
+def test_bakery_defaults_reach_rosco(hal: Dir) -> None:
+    """AwsEditBakeryDefaultsCommand -> providers.aws.bakeryDefaults; RoscoProfileFactory
+    renders the bakery defaults of enabled image providers."""
+    ok(hal("config", "provider", "aws", "bakery", "edit", "--aws-subnet-id", "subnet-1",
+           "--default-virtualization-type", "HVM", "--aws-secret-key", "bake-secret"))
+    ok(hal("config", "provider", "aws", "enable"))
+    rosco = hal.profile("rosco", "rosco.yml")
+    assert rosco["aws"]["bakeryDefaults"]["awsSubnetId"] == "subnet-1"
+    assert rosco["aws"]["bakeryDefaults"]["defaultVirtualizationType"] == "hvm"
+    assert "bake-secret" not in ok(hal("-o", "json", "config", "provider", "aws", "bakery")).out

@@ -8,10 +8,13 @@ named in each row) and halyard-config .../model/v1/providers/** (keys).
 clouddriver.yml carries ``providers.<cloud>`` under ``<cloud>`` as the halconfig
 holds it (render/profiles/clouddriver.py).
 
-Not generated (say so rather than guess): bakery/base-image commands, AWS
-lifecycle hooks and ``features edit``, DC/OS cluster credentials, Cloud Foundry
-``--space-filter``; edit those keys with ``hal config`` backups and a text editor
-or a custom profile.
+``bakery edit`` rows write ``providers.<cloud>.bakeryDefaults``, which rosco.yml
+carries for enabled providers (render/profiles/rosco.py).
+
+Not generated (say so rather than guess): base-image commands (``bakery
+base-image ...``), AWS lifecycle hooks, the DC/OS account's cluster credentials
+(``--cluster/--uid/--password/--service-key-file``), Cloud Foundry
+``--space-filter``; write those keys in the halconfig by hand.
 """
 
 from __future__ import annotations
@@ -57,6 +60,104 @@ _GOOGLE_COMMON = (
     Flag("json-path", "jsonPath", help="The path to a JSON service account that Spinnaker "
          "uses as credentials (not needed on GCE with a suitable default service account).",
          file=True),
+)
+
+def _bakery(key: str, cls: str, flags: tuple[Flag, ...]) -> Group:
+    return Group(("config", "provider", key.lower(), "bakery"), ("providers", key,
+                                                                 "bakeryDefaults"),
+                 f"Bakery defaults rosco uses for {cls} images.",
+                 f"{_P}{key}/{cls}BakeryCommand.java, {cls}EditBakeryDefaultsCommand.java; "
+                 f"{_M}{key}/{cls}BakeryDefaults.java", edit=flags)
+
+
+_TEMPLATE_FILE = Flag("template-file", "templateFile", help="The name of the Packer template "
+                      "used to bake images for this provider.")
+
+BAKERY = (
+    _bakery("aws", "Aws", (
+        Flag("aws-access-key", "awsAccessKey", help="The default access key used to "
+             "communicate with AWS."),
+        Flag("aws-secret-key", "awsSecretKey", help="The secret key used to communicate with "
+             "AWS.", secret=True),
+        Flag("aws-subnet-id", "awsSubnetId", help="If using VPC, the default subnet id."),
+        Flag("aws-vpc-id", "awsVpcId", help="If using VPC, the default vpc id."),
+        Flag("aws-associate-public-ip-address", "awsAssociatePublicIpAddress", "bool",
+             "Associate a public IP address with the baking instance."),
+        Flag("default-virtualization-type", "defaultVirtualizationType", "enum",
+             "The default type of virtualization for the AMI.", choices=("pv", "hvm")),
+        _TEMPLATE_FILE,
+    )),
+    _bakery("google", "Google", (
+        Flag("zone", "zone", help="Set the default zone your images will be baked in."),
+        Flag("network", "network", help="Set the default network your images will be baked "
+             "in."),
+        Flag("network-project-id", "networkProjectId", help="The project the default network "
+             "lives in (shared VPC)."),
+        Flag("use-internal-ip", "useInternalIp", "bool", "Use the internal rather than the "
+             "external IP of the VM baking your image."),
+        _TEMPLATE_FILE,
+    )),
+    _bakery("oracle", "Oracle", (
+        Flag("instance-shape", "instanceShape", help="The shape for allocated to a newly "
+             "created instance."),
+        Flag("availability-domain", "availabilityDomain", help="The name of the Availability "
+             "Domain within which a new instance is launched and provisioned."),
+        Flag("subnet-id", "subnetId", help="The name of the subnet within which a new "
+             "instance is launched and provisioned."),
+        _TEMPLATE_FILE,
+    )),
+    _bakery("huaweicloud", "HuaweiCloud", (
+        Flag("auth-url", "authUrl", help="The auth url of cloud."),
+        Flag("username", "username", help="The username used to access cloud."),
+        Flag("password", "password", help="The password used to access cloud.", secret=True),
+        Flag("project-name", "projectName", help="The name of the project within the cloud."),
+        Flag("domain-name", "domainName", help="The domain name of the cloud."),
+        Flag("insecure", "insecure", "bool", "Disable certificate validation on SSL "
+             "connections."),
+        Flag("vpc-id", "vpcId", help="The vpc id used to bake images."),
+        Flag("subnet-id", "subnetId", help="The subnet id used to bake images."),
+        Flag("eip-bandwidth-size", "eipBandwidthSize", "int", "The bandwidth size of the "
+             "eip used to bake images."),
+        Flag("security-group", "securityGroup", help="The security group used to bake "
+             "images."),
+        _TEMPLATE_FILE,
+    )),
+    _bakery("tencentcloud", "TencentCloud", (
+        Flag("secret-id", "secretId", help="The secret id used to access Tencent Cloud."),
+        Flag("secret-key", "secretKey", help="The secret key used to access Tencent Cloud.",
+             secret=True),
+        _TEMPLATE_FILE,
+    )),
+)
+
+OTHER = (
+    Group(("config", "provider", "aws", "features"), ("providers", "aws"),
+          "AWS provider features (CloudFormation, Lambda).",
+          f"{_P}aws/AwsFeaturesCommand.java, AwsEditFeaturesCommand.java; "
+          f"{_M}aws/AwsProvider.java (features.cloudFormation, lambda)",
+          edit=(Flag("cloud-formation", "features.cloudFormation.enabled", "bool",
+                     "Enable CloudFormation support on AWS."),
+                Flag("lambda", "lambda.enabled", "bool", "Enable Lambda support on AWS."))),
+    Group(("config", "provider", "dcos", "cluster"), ("providers", "dcos"),
+          "DC/OS clusters.", f"{_P}dcos/cluster/DCOSClusterCommand.java",
+          items=Items(noun="", key="clusters", what="DC/OS cluster",
+                      source=f"{_P}dcos/cluster/DCOSAddClusterCommand.java, "
+                             f"DCOSEditClusterCommand.java; {_M}dcos/DCOSCluster.java",
+                      flags=(
+                          Flag("dcos-url", "dcosUrl", help="URL of the endpoint for the DC/OS "
+                               "cluster's admin router.", required=True),
+                          Flag("ca-cert-file", "caCertFile", help="Root certificate file to "
+                               "trust for connections to the cluster.", file=True),
+                          Flag("skip-tls-verify", "insecureSkipTlsVerify", "bool",
+                               "Don't verify the cluster's TLS certificate.", only="add"),
+                          Flag("set-skip-tls-verify", "insecureSkipTlsVerify", "bool",
+                               "Don't verify the cluster's TLS certificate.", only="edit"),
+                          Flag("lb-image", "loadBalancer.image", help="Marathon-lb image to "
+                               "use when creating a load balancer with Spinnaker."),
+                          Flag("lb-account-secret", "loadBalancer.serviceAccountSecret",
+                               help="Name of the secret to use for allowing marathon-lb to "
+                               "authenticate with the cluster."),
+                      ))),
 )
 
 GROUPS = (
@@ -249,4 +350,6 @@ GROUPS = (
         Flag("regions", "regions", "list", "The Tencent Cloud regions this account manages.",
              default=[], add_remove="region"),
     )),
+    *BAKERY,
+    *OTHER,
 )
