@@ -7,7 +7,9 @@ model/v1/metricStores/**/*Store.java (keys -- several are snake_case through
 @JsonProperty: ``api_key``, ``app_key``, ``insert_key``, ``push_gateway``,
 ``credentials_path``).  Halyard fed these to its monitoring-daemon sidecar, which
 pyhalyard does not deploy; what reaches the services is ``spectator.webEndpoint.enabled``
-(any store enabled), so the metrics can be scraped (render/profiles/base.py).
+(any store enabled), so the metrics can be scraped (render/profiles/base.py).  Halyard
+serialises ``metricStores.enabled`` as "any store enabled" (MetricStores.isEnabled), so
+enable/disable keep that key in step.
 """
 
 from __future__ import annotations
@@ -31,7 +33,7 @@ GROUPS = (
     Group(("config", "metric-stores", "datadog"), ("metricStores", "datadog"), "Datadog.",
           _M + "datadog/DatadogCommand.java, EditDatadogCommand.java; model metricStores/"
                "datadog/DatadogStore.java",
-          enable=True,
+          enable=True, parent_enabled=True,
           edit=(
               Flag("api-key", "api_key", help="Datadog API key.", secret=True),
               Flag("app-key", "app_key", help="Datadog application key (only needed to "
@@ -41,7 +43,7 @@ GROUPS = (
     Group(("config", "metric-stores", "newrelic"), ("metricStores", "newrelic"), "New Relic.",
           _M + "newrelic/NewrelicCommand.java, EditNewrelicCommand.java; model metricStores/"
                "newrelic/NewrelicStore.java",
-          enable=True,
+          enable=True, parent_enabled=True,
           edit=(
               Flag("insert-key", "insert_key", help="New Relic Insights insert key.",
                    secret=True),
@@ -52,14 +54,14 @@ GROUPS = (
           "Prometheus.",
           _M + "prometheus/PrometheusCommand.java, EditPrometheusCommand.java; model "
                "metricStores/prometheus/PrometheusStore.java",
-          enable=True,
+          enable=True, parent_enabled=True,
           edit=(Flag("push-gateway", "push_gateway", help="Prometheus push gateway URL "
                      "(default: Prometheus scrapes the services)."),)),
     Group(("config", "metric-stores", "stackdriver"), ("metricStores", "stackdriver"),
           "Stackdriver (Google Cloud Monitoring).",
           _M + "stackdriver/StackdriverCommand.java, EditStackdriverCommand.java; model "
                "metricStores/stackdriver/StackdriverStore.java",
-          enable=True,
+          enable=True, parent_enabled=True,
           edit=(
               Flag("credentials-path", "credentials_path", help="Service-account JSON key "
                    "allowed to write metrics.", file=True),

@@ -14,8 +14,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from pyhalyard.merge import deep_merge
 from pyhalyard.plan import Plan
 from pyhalyard.render.profiles.base import flag, timezone
+from pyhalyard.render.profiles.deck_extras import settings as extra_settings
 
 SETTINGS_LOCAL = "settings-local.js"
 
@@ -28,6 +30,10 @@ def _js(value: Any) -> str:
 
 
 def settings(plan: Plan) -> dict[str, Any]:
+    return deep_merge(_base_settings(plan), extra_settings(plan))
+
+
+def _base_settings(plan: Plan) -> dict[str, Any]:
     raw = plan.deployment.raw
     gate_url = plan.services["gate"].base_url
     return {
