@@ -308,3 +308,40 @@ def test_bakery_defaults_reach_rosco(hal: Dir) -> None:
     assert rosco["aws"]["bakeryDefaults"]["awsSubnetId"] == "subnet-1"
     assert rosco["aws"]["bakeryDefaults"]["defaultVirtualizationType"] == "hvm"
     assert "bake-secret" not in ok(hal("-o", "json", "config", "provider", "aws", "bakery")).out
+
+
+# ---------------------------------------------------- rules for hand-edited files
+def _edit_file(hal: Dir, old: str, new: str) -> None:
+    path = hal.root / "config"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_account_names_must_be_unique_across_providers(hal: Dir) -> None:
+    """AccountService.getAnyProviderAccount: clouddriver keys accounts by name alone."""
+    result = hal("config", "provider", "google", "account", "add", "aws-prod", "--project",
+                 "p")
+    assert result.code != 0 and "more than one provider account is named 'aws-prod'" \
+        in result.err
+
+
+def test_hand_edited_duplicates_and_dangling_references_are_errors(hal: Dir) -> None:
+    _edit_file(hal, "      - name: gh-bot\n", "      - name: gh-bot\n      - name: gh-bot\n")
+    _edit_file(hal, "    kubernetes:\n", "    ecs:\n      accounts:\n      - name: e\n"
+                                         "        awsAccount: gone\n    kubernetes:\n")
+    out = hal("config", "validate").out + hal("config", "validate").err
+    assert "artifacts.github.accounts[1]: more than one github account is named 'gh-bot'" \
+        in out
+    assert "providers.ecs.accounts[0].awsAccount" in out and "'gone'" in out
+
+
+def test_missing_local_file_is_reported_before_rendering(hal: Dir, tmp_path: Path) -> None:
+    key = tmp_path / "gcb.json"
+    key.write_text("{}")
+    ok(hal("config", "ci", "gcb", "account", "add", "g1", "--project", "p", "--json-key",
+           str(key)))
+    assert "cannot read the file" not in hal("config", "validate").err
+    key.unlink()
+    result = hal("config", "validate")
+    assert f"ci.gcb.accounts[0].jsonKey: cannot read the file {key}" in result.out + result.err

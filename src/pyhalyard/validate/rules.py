@@ -16,6 +16,7 @@ from pyhalyard.halconfig.model import DISTRIBUTED, PROVIDER_V2
 from pyhalyard.kube_names import NAMESPACE_RULE, is_dns_label
 from pyhalyard.pipeline import Loaded
 from pyhalyard.redis.endpoint import InvalidEndpoint, parse_endpoint
+from pyhalyard.validate import table_rules
 from pyhalyard.validate.problem import Problem, Severity
 from pyhalyard.validate.quantity import quantity_problem, to_decimal
 
@@ -453,10 +454,13 @@ RULES: tuple[Rule, ...] = (
     kubernetes_accounts,
     storage_type,
     redis_replica_needs_managed_master,
+    table_rules.named_items_unique,
+    table_rules.table_references,
 )
 # Checked before generate, render and apply (and by `hal config validate`), not on each edit.
 RENDER_RULES: tuple[Rule, ...] = (
     version_set,
     namespace_name,
     storage_chosen,
+    table_rules.local_files_readable,
 )
