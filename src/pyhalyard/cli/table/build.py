@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import re
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -37,6 +38,52 @@ from pyhalyard.halconfig.store import HalConfig
 # Values Halyard keeps as they are instead of reading a local file (LocalFileConverter).
 _NOT_LOCAL = ("encrypted:", "configserver:")
 _ITEM_VERBS = ("add", "edit", "delete", "get", "list")
+# A node element that picks a list item by a field: ``serviceIntegrations[name=google]``.
+_PICK = re.compile(r"(?P<key>[^\[\]]+)\[(?P<field>[^=\]]+)=(?P<value>[^\]]+)\]")
+
+
+def node_path(cfg: HalConfig, index: int, row: Group, *rest: PathKey,
+              create: bool = True) -> list[PathKey]:
+    """``deploymentConfigurations[index].<row.node>.<rest>`` with picked list items resolved.
+
+    A picked item that is missing is appended as Halyard's model writes it
+    (``{field: value, **row.node_template}``) when ``create``; otherwise the path
+    points past the end of the list, where reads find nothing.
+    """
+    path = dep_path(index)
+    for part in row.node:
+        pick = _PICK.fullmatch(part)
+        if pick is None:
+            path.append(part)
+            continue
+        key, field, value = pick["key"], pick["field"], pick["value"]
+        found = cfg.doc.get([*path, key])
+        items = found if isinstance(found, list) else []
+        at = next((i for i, item in enumerate(items)
+                   if isinstance(item, dict) and item.get(field) == value), None)
+        if at is None:
+            at = len(items)
+            if create:
+                item = {field: value, **{k: _copy(v) for k, v in row.node_template}}
+                if isinstance(found, list):
+                    cfg.doc.append([*path, key], item)
+                else:
+                    cfg.doc.set([*path, key], [item])
+        path += [key, at]
+    return [*path, *rest]
+
+
+def read_node(dep: Any, row: Group) -> Any:
+    """The row's node in a deployment mapping (picked items resolved), None when absent."""
+    cur = dep
+    for part in row.node:
+        pick = _PICK.fullmatch(part)
+        cur = cur.get(pick["key"] if pick else part) if isinstance(cur, dict) else None
+        if pick is not None:
+            cur = next((i for i in cur if isinstance(i, dict)
+                        and i.get(pick["field"]) == pick["value"]), None) \
+                if isinstance(cur, list) else None
+    return cur
 
 
 # ----------------------------------------------------------------- the table
@@ -156,6 +203,9 @@ def make_group(path: tuple[str, ...]) -> TableGroup:
             return
         app = get_app()
         cfg, index, dep = read_deployment(app)
+        if any(_PICK.fullmatch(part) for part in row.node):
+            app.emit(mask_secrets(read_node(dep, row) or {}))
+            return
         app.emit(mask_secrets(mapping_at(dep, row.node, f"{cfg.doc.source}: "
                                                           f"deploymentConfigurations[{index}]")))
 
@@ -337,12 +387,13 @@ def switch_command(row: Group, on: bool) -> click.Command:
     word = "enable" if on else "disable"
 
     def change(cfg: HalConfig, index: int) -> bool:
-        changed = set_value(cfg.doc, dep_path(index, *row.node, "enabled"), on)
+        node = node_path(cfg, index, row)
+        changed = set_value(cfg.doc, [*node, "enabled"], on)
         if row.parent_enabled:
-            parent = cfg.doc.get(dep_path(index, *row.node[:-1]))
+            parent = cfg.doc.get(node[:-1])
             anyone = any(isinstance(v, dict) and v.get("enabled") is True
                          for v in (parent.values() if isinstance(parent, dict) else ()))
-            set_value(cfg.doc, dep_path(index, *row.node[:-1], "enabled"), anyone)
+            set_value(cfg.doc, [*node[:-1], "enabled"], anyone)
         return changed
 
     def run() -> None:
@@ -369,7 +420,7 @@ def node_edit_command(row: Group) -> click.Command:
 
         def change(cfg: HalConfig, index: int) -> None:
             _check_refs(cfg, index, values)
-            _apply(cfg, dep_path(index, *row.node), values, edits)
+            _apply(cfg, node_path(cfg, index, row), values, edits)
 
         edit_deployment(app, change)
         app.info(f"+ Edited {' '.join(row.path[1:])}: {_shown(values)}".rstrip(": "))
@@ -379,8 +430,11 @@ def node_edit_command(row: Group) -> click.Command:
                               f"(keys under {'.'.join(row.node)}).\n\nHalyard: {row.source}")
 
 
-def _item_list(cfg: HalConfig, index: int, node: Sequence[str], key: str) -> list[Any]:
-    path = dep_path(index, *node, *([key] if key else []))
+def _item_list(cfg: HalConfig, index: int, node: Sequence[str] | Group, key: str
+               ) -> list[Any]:
+    rest = [key] if key else []
+    path = node_path(cfg, index, node, *rest, create=False) if isinstance(node, Group) \
+        else dep_path(index, *node, *rest)
     found = cfg.doc.get(path)
     if found is None:
         return []
@@ -391,7 +445,7 @@ def _item_list(cfg: HalConfig, index: int, node: Sequence[str], key: str) -> lis
 
 
 def _find(cfg: HalConfig, index: int, row: Group, items: Items, name: str) -> int | None:
-    for i, item in enumerate(_item_list(cfg, index, row.node, items.key)):
+    for i, item in enumerate(_item_list(cfg, index, row, items.key)):
         if isinstance(item, dict) and item.get("name") == name:
             return i
     return None
@@ -401,7 +455,7 @@ def _require(cfg: HalConfig, index: int, row: Group, items: Items, name: str) ->
     found = _find(cfg, index, row, items, name)
     if found is None:
         known = ", ".join(str(i.get("name")) for i in
-                          _item_list(cfg, index, row.node, items.key)
+                          _item_list(cfg, index, row, items.key)
                           if isinstance(i, dict)) or "none"
         raise HalError(f"no {_what(row, items)} named '{name}' ({items.key}: {known})")
     return found
@@ -468,9 +522,10 @@ def item_commands(row: Group) -> dict[str, click.Command]:
                 raise HalError(f"a {what} named '{name}' already exists "
                                f"(use: hal {base} edit {name})")
             _check_refs(cfg, index, values)
-            cfg.doc.append(dep_path(index, *row.node, items.key), new_item(items, name, values))
-            if items.primary and not cfg.doc.get(dep_path(index, *row.node, "primaryAccount")):
-                cfg.doc.set(dep_path(index, *row.node, "primaryAccount"), name)
+            node = node_path(cfg, index, row)
+            cfg.doc.append([*node, items.key], new_item(items, name, values))
+            if items.primary and not cfg.doc.get([*node, "primaryAccount"]):
+                cfg.doc.set([*node, "primaryAccount"], name)
 
         edit_deployment(app, change)
         app.info(f"+ Added {what} {name}")
@@ -487,7 +542,7 @@ def item_commands(row: Group) -> dict[str, click.Command]:
         def change(cfg: HalConfig, index: int) -> None:
             i = _require(cfg, index, row, items, name)
             _check_refs(cfg, index, values)
-            _apply(cfg, dep_path(index, *row.node, items.key, i), values, edits)
+            _apply(cfg, node_path(cfg, index, row, items.key, i), values, edits)
 
         edit_deployment(app, change)
         app.info(f"+ Edited {what} {name}")
@@ -497,10 +552,10 @@ def item_commands(row: Group) -> dict[str, click.Command]:
 
         def change(cfg: HalConfig, index: int) -> None:
             i = _require(cfg, index, row, items, name)
-            cfg.doc.delete(dep_path(index, *row.node, items.key, i))
-            primary = dep_path(index, *row.node, "primaryAccount")
+            cfg.doc.delete(node_path(cfg, index, row, items.key, i))
+            primary = node_path(cfg, index, row, "primaryAccount")
             if items.primary and cfg.doc.get(primary) == name:
-                rest = [a.get("name") for a in _item_list(cfg, index, row.node, items.key)
+                rest = [a.get("name") for a in _item_list(cfg, index, row, items.key)
                         if isinstance(a, dict)]
                 if rest:
                     cfg.doc.set(primary, rest[0])
@@ -514,14 +569,14 @@ def item_commands(row: Group) -> dict[str, click.Command]:
         app = get_app()
         cfg, index, _ = read_deployment(app)
         i = _require(cfg, index, row, items, name)
-        app.emit(mask_secrets(_item_list(cfg, index, row.node, items.key)[i]))
+        app.emit(mask_secrets(_item_list(cfg, index, row, items.key)[i]))
 
     def list_items() -> None:
         app = get_app()
         cfg, index, _ = read_deployment(app)
-        names = [str(i.get("name")) for i in _item_list(cfg, index, row.node, items.key)
+        names = [str(i.get("name")) for i in _item_list(cfg, index, row, items.key)
                  if isinstance(i, dict)]
-        primary = cfg.doc.get(dep_path(index, *row.node, "primaryAccount"))
+        primary = cfg.doc.get(node_path(cfg, index, row, "primaryAccount", create=False))
 
         def human() -> None:
             if not names:

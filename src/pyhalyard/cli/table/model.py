@@ -99,6 +99,10 @@ class Group:
     edit: tuple[Flag, ...] = ()
     items: Items | None = None
     parent_enabled: bool = False
+    # A node element ``key[field=value]`` picks the list item whose ``field`` is
+    # ``value`` (canary's ``serviceIntegrations[name=google]``); a missing one is
+    # created as ``{field: value, **node_template}`` (Halyard's model defaults).
+    node_template: tuple[tuple[str, Any], ...] = ()
 
     @property
     def command(self) -> str:
