@@ -144,6 +144,32 @@ CASES: list[tuple[str, list[str], list[Change]]] = [
      [(at("      searches:", after="    nexus:"),
        LINES[at("      searches:", after="    nexus:"):at("  pubsub:")],
        ["      searches: []"])]),
+    # ------------------------------------------------------------ canary
+    ("EnableDisableCanaryCommandBuilder: canary.enabled",
+     ["config", "canary", "enable"],
+     [swap("    enabled: false", "    enabled: true", after="  canary:")]),
+    ("EditCanaryCommand: setDefaultMetricsStore, setShowAllConfigsEnabled",
+     ["config", "canary", "edit", "--default-metrics-store", "prometheus",
+      "--show-all-configs-enabled", "false"],
+     [(at("    showAllConfigsEnabled: true"), ["    showAllConfigsEnabled: true"],
+       ["    showAllConfigsEnabled: false", "    defaultMetricsStore: prometheus"])]),
+    ("EnableDisableCanaryServiceIntegrationCommandBuilder: the prometheus item's enabled",
+     ["config", "canary", "prometheus", "enable"],
+     [swap("      enabled: false", "      enabled: true", after="    - name: prometheus")]),
+    ("PrometheusAddCanaryAccountCommand: endpoint.baseUrl; supportedTypes METRICS_STORE",
+     ["config", "canary", "prometheus", "account", "add", "prom", "--base-url",
+      "http://prometheus:9090"],
+     [(at("      accounts: []", after="    - name: prometheus"), ["      accounts: []"],
+       ["      accounts:", "      - name: prom", "        supportedTypes:",
+        "        - METRICS_STORE", "        endpoint:",
+        "          baseUrl: http://prometheus:9090"])]),
+    ("EditCanaryGoogleCommand: setGcsEnabled on the google item",
+     ["config", "canary", "google", "edit", "--gcs-enabled", "true"],
+     [swap("      gcsEnabled: false", "      gcsEnabled: true")]),
+    ("CanaryUtils.getServiceIntegrationByClass: a missing integration is added",
+     ["config", "canary", "datadog", "enable"],
+     [insert_before("    reduxLoggerEnabled: true",
+                    ["    - name: datadog", "      enabled: true", "      accounts: []"])]),
     # ------------------------------------------------------------ storage
     ("AzsEditCommand: storageAccountName, storageAccountKey, storageContainerName",
      ["config", "storage", "azs", "edit", "--storage-account-name", "spinacct",
@@ -191,7 +217,8 @@ def test_only_intended_lines_change(hal: Dir, source: str, args: list[str],
     result = hal(*args)
     assert result.code == 0, result.err
     assert changes(BEFORE, hal.text()) == expected
-    for secret in ("xoxb-1", "ghp-1", "changeit", "dd-key", "nr-key", "af-pass", "az-key"):
+    for secret in ("xoxb-1", "ghp-1", "changeit", "dd-key", "nr-key", "af-pass", "az-key",
+                   "dd-api"):
         assert secret not in result.out + result.err
 
 
@@ -321,3 +348,46 @@ def test_azs_and_oracle_storage_reach_front50(hal: Dir) -> None:
                                 "storageContainerName": "f50", "enabled": True}
     assert spinnaker["gcs"]["enabled"] is False
     assert spinnaker["oracle"] == {"enabled": False}
+
+
+def test_canary_reaches_kayenta_and_deck(hal: Dir) -> None:
+    """KayentaProfileFactory: kayenta.<integration> with its accounts (supportedTypes as
+    the add commands computed them) and the gcs/stackdriver switches; DeckProfileFactory:
+    canary.* bindings only when canary is enabled."""
+    deck = hal.profile("deck", "settings-local.js")
+    assert '"featureDisabled": true' in deck and "metricStore" not in deck
+    for args in (["config", "canary", "enable"],
+                 ["config", "canary", "edit", "--default-metrics-store", "prometheus",
+                  "--default-metrics-account", "prom"],
+                 ["config", "canary", "prometheus", "enable"],
+                 ["config", "canary", "prometheus", "account", "add", "prom", "--base-url",
+                  "http://prometheus:9090"],
+                 ["config", "canary", "google", "enable"],
+                 ["config", "canary", "google", "edit", "--gcs-enabled", "true"],
+                 ["config", "canary", "google", "account", "add", "gcp", "--project", "p",
+                  "--bucket", "canary-bucket"],
+                 ["config", "canary", "datadog", "account", "add", "dd", "--base-url",
+                  "https://api.datadoghq.com", "--api-key", "dd-api", "--application-key",
+                  "dd-app"]):
+        result = hal(*args)
+        assert result.code == 0, (args, result.err)
+        assert "dd-api" not in result.out + result.err
+    kayenta = hal.profile("kayenta", "kayenta.yml")["kayenta"]
+    assert kayenta["prometheus"] == {"enabled": True, "accounts": [{
+        "name": "prom", "supportedTypes": ["METRICS_STORE"],
+        "endpoint": {"baseUrl": "http://prometheus:9090"}}]}
+    google = kayenta["google"]["accounts"][0]
+    assert google["supportedTypes"] == ["CONFIGURATION_STORE", "OBJECT_STORE"]
+    assert google["rootFolder"] == "kayenta" and google["bucket"] == "canary-bucket"
+    assert kayenta["gcs"] == {"enabled": True} and kayenta["stackdriver"] == {"enabled": False}
+    assert kayenta["datadog"]["enabled"] is False
+    assert kayenta["datadog"]["accounts"][0]["apiKey"] == "dd-api"
+    deck = hal.profile("deck", "settings-local.js")
+    canary = json.loads(re.search(r"s\.canary = Object\.assign\(s\.canary \|\| \{\}, "
+                                  r"(\{.*\})\);", deck).group(1))  # type: ignore[union-attr]
+    assert canary == {"featureDisabled": False, "defaultJudge": "NetflixACAJudge-v1.0",
+                      "metricsAccountName": "prom", "metricStore": "prometheus",
+                      "reduxLogger": True, "stagesEnabled": True, "templatesEnabled": True,
+                      "showAllConfigs": True}
+    shown = hal("config", "canary", "datadog", "account", "get", "dd", "-o", "json")
+    assert json.loads(shown.out)["apiKey"] == "****"

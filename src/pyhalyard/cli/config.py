@@ -28,6 +28,7 @@ from pyhalyard.halconfig.store import HalConfig
     "stats": "pyhalyard.cli.table.build:config_stats",
     "metric-stores": "pyhalyard.cli.table.build:config_metric_stores",
     "repository": "pyhalyard.cli.table.build:config_repository",
+    "canary": "pyhalyard.cli.table.build:config_canary",
 })
 @click.option("--set-current-deployment", metavar="NAME",
               help="Make NAME the current deployment (created if missing).")

@@ -21,4 +21,5 @@ AREAS: dict[str, tuple[str, ...]] = {
     "config metric-stores": ("pyhalyard.cli.table.rows_metric_stores",),
     "config repository": ("pyhalyard.cli.table.rows_repository",),
     "config storage": ("pyhalyard.cli.table.rows_storage",),
+    "config canary": ("pyhalyard.cli.table.rows_canary",),
 }

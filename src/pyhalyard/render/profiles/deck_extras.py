@@ -13,6 +13,8 @@ from typing import Any
 from pyhalyard.plan import Plan
 from pyhalyard.render.profiles.base import block, flag
 
+DEFAULT_JUDGE = "NetflixACAJudge-v1.0"
+
 
 def canary(plan: Plan) -> dict[str, Any]:
     raw = plan.deployment.raw
@@ -28,11 +30,13 @@ def canary(plan: Plan) -> dict[str, Any]:
                           ("defaultMetricsStore", "metricStore")):
         if section.get(key) is not None:
             out[deck_key] = section[key]
+    # Canary.java's defaults: all four on, judge NetflixACAJudge-v1.0
+    out.setdefault("defaultJudge", DEFAULT_JUDGE)
     for key, deck_key in (("reduxLoggerEnabled", "reduxLogger"),
                           ("stagesEnabled", "stagesEnabled"),
                           ("templatesEnabled", "templatesEnabled"),
                           ("showAllConfigsEnabled", "showAllConfigs")):
-        out[deck_key] = flag(raw, "canary", key)
+        out[deck_key] = section.get(key, True) is True
     return out
 
 
