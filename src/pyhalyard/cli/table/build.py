@@ -242,6 +242,9 @@ def _option(flag: Flag, *, for_add: bool) -> list[click.Option]:
     elif flag.kind in ("int", "float"):
         opts.append(click.Option([decl, flag.dest], type=int if flag.kind == "int" else float,
                                  required=required, help=help_text))
+    elif flag.kind == "map":
+        opts.append(click.Option([decl, flag.dest], multiple=True, metavar="KEY=VALUE",
+                                 required=required, help=help_text + " Repeat for more keys."))
     elif flag.secret:
         opts.append(click.Option([decl, flag.dest], is_flag=False, flag_value=PROMPT,
                                  metavar="[VALUE]", required=required, help=help_text))
@@ -288,6 +291,12 @@ def _convert(flag: Flag, raw: Any) -> Any:
         raw = resolve_secret(raw, f"--{flag.name}")
     if flag.kind == "enum":
         return next(c for c in flag.choices if c.lower() == str(raw).lower())
+    if flag.kind == "map":
+        pairs = [str(item).partition("=") for item in raw]
+        bad = [key for key, eq, _ in pairs if not key or not eq]
+        if bad:
+            raise UsageError(f"--{flag.name}: expected KEY=VALUE, got '{bad[0]}'")
+        return {key: value for key, _, value in pairs}
     if flag.kind == "list":
         values = split_list(str(raw))
         if flag.file:
@@ -313,7 +322,7 @@ def given_values(flags: Sequence[Flag], kwargs: dict[str, Any]) -> dict[Flag, An
     out: dict[Flag, Any] = {}
     for flag in flags:
         raw = kwargs.get(flag.dest)
-        if raw is not None:
+        if raw is not None and raw != ():
             out[flag] = _convert(flag, raw)
     return out
 
@@ -379,7 +388,12 @@ def _apply(cfg: HalConfig, base: list[PathKey], values: dict[Flag, Any],
 
 
 def _shown(values: dict[Flag, Any]) -> str:
-    return ", ".join(f"{f.key}=****" if f.secret else f"{f.key}={v}" for f, v in values.items())
+    """``key=value`` of each flag given (secrets as ****) for the confirmation line."""
+    def key(flag: Flag, value: Any) -> str:
+        return flag.url_key if flag.url_key and str(value).startswith("http") else flag.key
+
+    return ", ".join(f"{key(f, v)}=****" if f.secret else f"{key(f, v)}={v}"
+                     for f, v in values.items())
 
 
 # ------------------------------------------------------------------ commands

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-Kind = Literal["str", "int", "float", "bool", "list", "enum"]
+Kind = Literal["str", "int", "float", "bool", "list", "enum", "map"]
 Only = Literal["add", "edit"]
 
 
@@ -22,8 +22,9 @@ class Flag:
     ``name`` is Halyard's flag without the leading dashes.  ``key`` is relative to
     the group's node (or to the list item for account/master flags); dots nest
     (``permissions.READ``).  ``list`` flags take comma-separated values (as
-    JCommander splits them); ``add_remove`` names the singular that gets
-    ``--add-<x>``/``--remove-<x>`` on ``edit``.  ``default`` is what ``add``
+    JCommander splits them); ``map`` flags are repeated ``KEY=VALUE`` pairs that
+    replace the whole mapping (JCommander's dynamic parameters); ``add_remove``
+    names the singular that gets ``--add-<x>``/``--remove-<x>`` on ``edit``.  ``default`` is what ``add``
     writes when the flag is absent (Halyard's model default).  ``file`` values
     must name a readable file and are stored as absolute paths (Halyard's
     LocalFileConverter).  ``ref`` is a node path (below the deployment) of a

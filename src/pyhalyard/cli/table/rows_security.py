@@ -98,6 +98,9 @@ _OAUTH2 = (
          "mapping (as Halyard does).", choices=("AZURE", "GITHUB", "ORACLE", "OTHER", "GOOGLE"),
          sets=(("GOOGLE", _GOOGLE), ("GITHUB", _GITHUB), ("ORACLE", _ORACLE),
                ("AZURE", _AZURE))),
+    Flag("user-info-requirements", "userInfoRequirements", "map", "The map of "
+         "requirements the userInfo request must have, e.g. hd=example.com to admit only "
+         "one Google hosted domain (replaces the whole map)."),
     Flag("pre-established-redirect-uri", "client.preEstablishedRedirectUri",
          help="The externally accessible URL for Gate, e.g. "
               "https://gate.example.com/login (behind a load balancer or proxy).",
