@@ -23,13 +23,13 @@ class Flag:
     the group's node (or to the list item for account/master flags); dots nest
     (``permissions.READ``).  ``list`` flags take comma-separated values (as
     JCommander splits them); ``map`` flags are repeated ``KEY=VALUE`` pairs that
-    replace the whole mapping (JCommander's dynamic parameters); ``add_remove``
-    names the singular that gets ``--add-<x>``/``--remove-<x>`` on ``edit``.  ``default`` is what ``add``
-    writes when the flag is absent (Halyard's model default).  ``file`` values
-    must name a readable file and are stored as absolute paths (Halyard's
-    LocalFileConverter).  ``ref`` is a node path (below the deployment) of a
-    named-item list that each value must name.  ``only`` limits the flag to the
-    ``add`` or ``edit`` command.
+    replace the whole mapping (JCommander's dynamic parameters).  ``add_remove``
+    names the singular that gets ``--add-<x>``/``--remove-<x>`` on ``edit``.
+    ``default`` is what ``add`` writes when the flag is absent (Halyard's model
+    default).  ``file`` values must name a readable file and are stored as
+    absolute paths (Halyard's LocalFileConverter).  ``ref`` is a node path (below
+    the deployment) of a named-item list that each value must name.  ``only``
+    limits the flag to the ``add`` or ``edit`` command.
 
     Two of Halyard's edit commands write more than the flag's own key:
     ``sets`` maps a value (``"*"``: any value) to further ``(key, value)`` pairs
