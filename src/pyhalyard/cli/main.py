@@ -29,6 +29,7 @@ def _hal_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     "deploy": "pyhalyard.cli.deploy:deploy",
     "backup": "pyhalyard.cli.backup:backup",
     "shutdown": "pyhalyard.cli.shutdown:shutdown",
+    "plugins": "pyhalyard.cli.plugins:plugins",
 })
 @click.version_option(__version__, "--version", prog_name="hal")
 @click.option("--hal-dir", metavar="DIR", expose_value=False, is_eager=True, callback=_hal_dir,

@@ -41,6 +41,15 @@ LACKING: dict[tuple[str, ...], str] = {
         "--wait-for-completion-timeout-minutes): drop the flag",
     ("deploy", "apply", "--auto-run"): "apply always runs (there is no generated script "
                                        "to review): drop the flag",
+    ("plugins", "enable"): "Halyard's daemon no longer has this switch: enable plugins one "
+                           "by one (hal plugins add NAME --enabled true)",
+    ("plugins", "disable"): "Halyard's daemon no longer has this switch: delete the plugin, "
+                            "or re-add it with --enabled false",
+    ("plugins", "enable-downloading"): "services download a plugin when it names a version "
+                                       "found in a plugin repository: hal plugins "
+                                       "repository add ID --url URL",
+    ("plugins", "disable-downloading"): "remove the plugin repositories "
+                                        "(hal plugins repository delete ID)",
     ("deploy", "connect", "--auto-run"): "drop the flag: connect runs the port-forwards "
                                          "itself",
 }
