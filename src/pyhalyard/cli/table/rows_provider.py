@@ -228,7 +228,9 @@ GROUPS = (
         Flag("image-projects", "imageProjects", "list", "Projects Spinnaker reads images "
              "from besides its own.", default=[], add_remove="image-project"),
         Flag("alpha-listed", "alphaListed", "bool", "Enable this flag if your project has "
-             "access to alpha features.", default=False),
+             "access to alpha features.", default=False, only="add"),
+        Flag("set-alpha-listed", "alphaListed", "bool", "Whether your project has access to "
+             "alpha features.", only="edit"),
         Flag("user-data", "userDataFile", help="The path to user data template file.",
              file=True),
         Flag("regions", "regions", "list", "A list of regions for caching and mutating "
