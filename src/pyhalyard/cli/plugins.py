@@ -108,8 +108,14 @@ def list_plugins() -> None:
     """List the configured plugins."""
     app = get_app()
     found = _read("plugins")
-    app.emit(found, lambda: [app.info(f"- {name}") for name in found] or
-             app.info("No plugins configured."))
+
+    def human() -> None:
+        for name in found:
+            app.info(f"- {name}")
+        if not found:
+            app.info("No plugins configured.")
+
+    app.emit(found, human)
 
 
 @plugins.group("repository", invoke_without_command=True)
@@ -187,6 +193,12 @@ def repository_list() -> None:
     """List the plugin repositories."""
     app = get_app()
     found = _read("repositories")
-    app.emit(found, lambda: [app.info(f"- {name}: {(v or {}).get('url', '')}")
-                             for name, v in found.items()] or
-             app.info("No plugin repositories configured."))
+
+    def human() -> None:
+        for name, value in found.items():
+            url = value.get("url", "") if isinstance(value, dict) else ""
+            app.info(f"- {name}: {url}")
+        if not found:
+            app.info("No plugin repositories configured.")
+
+    app.emit(found, human)
