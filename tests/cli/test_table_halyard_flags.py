@@ -1,8 +1,10 @@
 """Every flag of Halyard's command classes for security, artifacts, CI and providers is
-offered by the generated command of the same path, except the gaps listed here.
+offered by the generated command of the same path, and every model field those classes
+set is a key the row writes, except the gaps listed here.
 
-fixtures/halyard-flags.json is the inventory of the ``@Parameter(names = ...)`` of each
-class (plus the flags its abstract base class adds: permissions, environment, ...),
+fixtures/halyard-flags.json is the inventory, per class, of its ``@Parameter(names =
+...)`` (plus the flags its abstract base class adds: permissions, environment, ...) and
+of the model fields its code sets (``.setX(`` -> ``x``, Daemon plumbing left out),
 taken from spinnaker/halyard at the commit it records.
 """
 
@@ -14,6 +16,8 @@ import click
 import pytest
 
 from pyhalyard.cli.main import cli
+from pyhalyard.cli.table.build import area_of, table
+from pyhalyard.cli.table.model import Flag
 from tests.cli.conftest import CLI_FIXTURES
 
 INVENTORY = json.loads((CLI_FIXTURES / "halyard-flags.json").read_text())
@@ -56,3 +60,52 @@ def test_halyard_flags_are_offered(cls: str) -> None:
     want = set(entry["flags"]) - GAPS.get(cls, set())
     assert want - have == set(), f"{cls}: missing flags"
     assert have - want - COMMON == set(), f"{cls}: flags Halyard does not have"
+
+
+# Fields Halyard's command code sets that are not halconfig keys of the row: the Daemon
+# call's whole node (``setApiSecurity(...)``) and the gaps above.
+FIELD_GAPS = {
+    "artifacts/templates/EditArtifactTemplateCommand.java": {"artifactTemplate"},
+    "providers/appengine/AppengineEditCommand.java": {"provider"},
+    "providers/aws/AwsAddAccountCommand.java": {"lifecycleHooks"},
+    "providers/aws/AwsEditAccountCommand.java": {"lifecycleHooks"},
+    "providers/cloudfoundry/CloudFoundryAddAccountCommand.java": {"spaceFilter"},
+    "providers/cloudfoundry/CloudFoundryEditAccountCommand.java": {"spaceFilter"},
+    "providers/dcos/DCOSAddAccountCommand.java": {"clusters"},
+    "providers/dcos/cluster/DCOSEditClusterCommand.java": {"cluster"},
+    "security/api/ApiSecurityEditCommand.java": {"apiSecurity"},
+    "security/api/SpringSslEditCommand.java": {"springSsl"},
+    "security/ui/ApacheSslEditCommand.java": {"apacheSsl"},
+    "security/ui/UiSecurityEditCommand.java": {"uiSecurity"},
+}
+
+
+def row_flags(words: tuple[str, ...]) -> list[Flag]:
+    """The table flags behind ``hal <words>`` (an ``edit`` or an item ``add``/``edit``)."""
+    root = area_of(words)
+    assert root is not None
+    verb, parent = words[-1], words[:-1]
+    for group in table(root).groups.values():
+        if verb == "edit" and group.path == parent and group.edit:
+            flags = list(group.edit)
+            break
+        items = group.items
+        if items is not None and (group.path + ((items.noun,) if items.noun else ())) == parent:
+            flags = list(items.flags)
+            break
+    else:
+        raise AssertionError(f"no row for hal {' '.join(words)}")
+    return [f for f in flags if f.only in (None, verb)]
+
+
+@pytest.mark.parametrize("cls", sorted(INVENTORY["classes"]))
+def test_fields_halyard_sets_are_keys_the_row_writes(cls: str) -> None:
+    entry = INVENTORY["classes"][cls]
+    written: set[str] = set()
+    for flag in row_flags(tuple(entry["command"])):
+        written.update(flag.key.split("."))
+        written.update(k for k in (flag.url_key, flag.wrap) if k)
+        for _, pairs in flag.sets:
+            written.update(part for key, _ in pairs for part in key.split("."))
+    missing = set(entry["fields_set"]) - FIELD_GAPS.get(cls, set()) - written
+    assert missing == set(), f"{cls}: Halyard sets {sorted(missing)}, the row writes no such key"
