@@ -23,14 +23,30 @@ from pyhalyard.cli.config_common import (
 )
 from pyhalyard.cli.context import AppContext, common_options, get_app
 from pyhalyard.cli.secret_input import secret_option
-from pyhalyard.cli.table.build import TableGroup
 from pyhalyard.halconfig.store import HalConfig
 
 STORAGE = "persistentStorage"
 STORE_TYPES = ("s3", "gcs", "azs", "redis", "oracle")
 
 
-@click.group(cls=TableGroup, table_path=("config", "storage"), invoke_without_command=True)
+class _StorageGroup(click.Group):
+    """s3, gcs and edit are written here; azs and oracle come from the command table
+    (cli/table/rows_storage.py), imported only when one of them is asked for, so an s3
+    edit does not pay for building the table."""
+
+    def _table(self) -> click.Group:
+        from pyhalyard.cli.table.build import TableGroup
+
+        return TableGroup(self.name, table_path=("config", "storage"))
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._table().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._table().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_StorageGroup, invoke_without_command=True)
 @common_options
 @click.pass_context
 def storage(ctx: click.Context) -> None:

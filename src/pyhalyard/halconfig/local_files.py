@@ -20,7 +20,7 @@ from pyhalyard.halconfig.document import PathKey
 LOCAL_FILE_KEYS = frozenset({
     "caCertFile",             # DCOSCluster
     "credentialPath",         # GoogleRoleProvider
-    "credentialsPath",        # StackdriverStore
+    "credentials_path",       # StackdriverStore (@JsonProperty credentials_path)
     "dockerconfigFile",       # DockerRegistryAccount
     "jsonKey",                # GoogleCloudBuildAccount
     "jsonPath",               # Google accounts, GCS store/artifacts/canary, pubsub
