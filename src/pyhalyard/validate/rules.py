@@ -16,7 +16,7 @@ from pyhalyard.halconfig.model import DISTRIBUTED, PROVIDER_V2
 from pyhalyard.kube_names import NAMESPACE_RULE, is_dns_label
 from pyhalyard.pipeline import Loaded
 from pyhalyard.redis.endpoint import InvalidEndpoint, parse_endpoint
-from pyhalyard.validate import table_rules
+from pyhalyard.validate import ops_rules, table_rules
 from pyhalyard.validate.problem import Problem, Severity
 from pyhalyard.validate.quantity import quantity_problem, to_decimal
 
@@ -456,6 +456,8 @@ RULES: tuple[Rule, ...] = (
     redis_replica_needs_managed_master,
     table_rules.named_items_unique,
     table_rules.table_references,
+    ops_rules.canary,
+    ops_rules.pubsub_publishers,
 )
 # Checked before generate, render and apply (and by `hal config validate`), not on each edit.
 RENDER_RULES: tuple[Rule, ...] = (
