@@ -16,8 +16,8 @@ import pytest
 import yaml
 
 from pyhalyard.halconfig.local_files import backup_name, java_path_hash
-from tests.e2e.support import snapshot
-from tests.helpers import Result, run_hal
+from tests.e2e.support import copy_realworld, snapshot
+from tests.helpers import REALWORLD, Result, run_hal
 
 KUBECONFIG = "apiVersion: v1\nkind: Config\n# kube credentials\n"
 JSON_KEY = '{"private_key": "-----BEGIN KEY-----"}\n'
@@ -295,3 +295,17 @@ def test_restore_of_an_old_halyard_backup_drops_the_placeholder(tmp_path: Path) 
     kube = dep["providers"]["kubernetes"]["accounts"][0]["kubeconfigFile"]
     assert kube == str(target / ".backup" / "required-files" / "1-config")
     assert Path(kube).read_text() == "kc"
+
+
+@pytest.mark.skipif(not REALWORLD.exists(), reason="shared realworld fixture not present")
+def test_the_real_teams_hal_dir_round_trips_byte_for_byte(tmp_path: Path) -> None:
+    """A config naming no local file: the restored config is the same bytes."""
+    source = copy_realworld(tmp_path)
+    target = tmp_path / "team.tar"
+    assert run_hal("backup", "create", "--backup-path", str(target), hal_dir=source).code == 0
+    other = tmp_path / "restored"
+    assert run_hal("backup", "restore", "--backup-path", str(target), hal_dir=other).code == 0
+    assert (other / "config").read_bytes() == (source / "config").read_bytes()
+    for path in (source / "default").rglob("*"):
+        if path.is_file():
+            assert (other / path.relative_to(source)).read_bytes() == path.read_bytes()
