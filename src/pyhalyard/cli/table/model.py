@@ -2,20 +2,20 @@
 
 A row says where its settings live in the halconfig and what Halyard's command
 class writes there; ``build.py`` turns rows into click commands on demand.  Rows
-are plain frozen dataclasses so importing a rows module costs well under a
-millisecond and a test can compare the generated tree with the table.
+are plain classes with ``__slots__`` and keyword defaults, not dataclasses: every
+generated edit imports this module, and building three frozen dataclasses (their
+methods are compiled with ``exec``) cost more than all the rows of an area.
+Treat rows as constants; a test compares the generated tree with them.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Literal
 
 Kind = Literal["str", "int", "float", "bool", "list", "enum", "map"]
 Only = Literal["add", "edit"]
 
 
-@dataclass(frozen=True, eq=False)  # identity hash: defaults may be lists
 class Flag:
     """One Halyard flag and the halconfig key it writes.
 
@@ -39,21 +39,33 @@ class Flag:
     whose items Halyard writes as ``{wrap: value}`` mappings (AWS ``regions``).
     """
 
-    name: str
-    key: str
-    kind: Kind = "str"
-    help: str = ""
-    choices: tuple[str, ...] = ()
-    default: Any = None
-    required: bool = False
-    secret: bool = False
-    file: bool = False
-    add_remove: str | None = None
-    ref: tuple[str, ...] | None = None
-    only: Only | None = None
-    sets: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = ()
-    url_key: str | None = None
-    wrap: str | None = None
+    __slots__ = ("add_remove", "choices", "default", "file", "help", "key", "kind", "name",
+                 "only", "ref", "required", "secret", "sets", "url_key", "wrap")
+
+    def __init__(self, name: str, key: str, kind: Kind = "str", help: str = "",
+                 choices: tuple[str, ...] = (), default: Any = None, required: bool = False,
+                 secret: bool = False, file: bool = False, add_remove: str | None = None,
+                 ref: tuple[str, ...] | None = None, only: Only | None = None,
+                 sets: tuple[tuple[str, tuple[tuple[str, Any], ...]], ...] = (),
+                 url_key: str | None = None, wrap: str | None = None) -> None:
+        self.name = name
+        self.key = key
+        self.kind: Kind = kind
+        self.help = help
+        self.choices = choices
+        self.default = default
+        self.required = required
+        self.secret = secret
+        self.file = file
+        self.add_remove = add_remove
+        self.ref = ref
+        self.only: Only | None = only
+        self.sets = sets
+        self.url_key = url_key
+        self.wrap = wrap
+
+    def __repr__(self) -> str:
+        return f"Flag(--{self.name} -> {self.key})"
 
     @property
     def dest(self) -> str:
@@ -61,7 +73,6 @@ class Flag:
         return "f_" + self.name.replace("-", "_")
 
 
-@dataclass(frozen=True)
 class Items:
     """A list of named items under the group's node (``account``, ``master``, ...).
 
@@ -70,17 +81,21 @@ class Items:
     an existing account as providers do.
     """
 
-    flags: tuple[Flag, ...]
-    source: str
-    noun: str = "account"
-    key: str = "accounts"
-    template: tuple[tuple[str, Any], ...] = ()
-    primary: bool = False
-    help: str = ""
-    what: str = ""  # how messages name one item (default: "<group words> <noun>")
+    __slots__ = ("flags", "help", "key", "noun", "primary", "source", "template", "what")
+
+    def __init__(self, flags: tuple[Flag, ...], source: str, noun: str = "account",
+                 key: str = "accounts", template: tuple[tuple[str, Any], ...] = (),
+                 primary: bool = False, help: str = "", what: str = "") -> None:
+        self.flags = flags
+        self.source = source
+        self.noun = noun
+        self.key = key
+        self.template = template
+        self.primary = primary
+        self.help = help
+        self.what = what  # how messages name one item (default: "<group words> <noun>")
 
 
-@dataclass(frozen=True)
 class Group:
     """One command group: ``hal <path...>`` acting on ``deploymentConfigurations[i].<node>``.
 
@@ -92,18 +107,28 @@ class Group:
     "any sibling enabled" (Halyard computes ``authn.enabled`` from its methods).
     """
 
-    path: tuple[str, ...]
-    node: tuple[str, ...]
-    help: str
-    source: str
-    enable: bool = False
-    edit: tuple[Flag, ...] = ()
-    items: Items | None = None
-    parent_enabled: bool = False
-    # A node element ``key[field=value]`` picks the list item whose ``field`` is
-    # ``value`` (canary's ``serviceIntegrations[name=google]``); a missing one is
-    # created as ``{field: value, **node_template}`` (Halyard's model defaults).
-    node_template: tuple[tuple[str, Any], ...] = ()
+    __slots__ = ("edit", "enable", "help", "items", "node", "node_template", "parent_enabled",
+                 "path", "source")
+
+    def __init__(self, path: tuple[str, ...], node: tuple[str, ...], help: str, source: str,
+                 enable: bool = False, edit: tuple[Flag, ...] = (), items: Items | None = None,
+                 parent_enabled: bool = False,
+                 node_template: tuple[tuple[str, Any], ...] = ()) -> None:
+        self.path = path
+        self.node = node
+        self.help = help
+        self.source = source
+        self.enable = enable
+        self.edit = edit
+        self.items = items
+        self.parent_enabled = parent_enabled
+        # A node element ``key[field=value]`` picks the list item whose ``field`` is
+        # ``value`` (canary's ``serviceIntegrations[name=google]``); a missing one is
+        # created as ``{field: value, **node_template}`` (Halyard's model defaults).
+        self.node_template = node_template
+
+    def __repr__(self) -> str:
+        return f"Group({self.command})"
 
     @property
     def command(self) -> str:
