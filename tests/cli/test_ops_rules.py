@@ -52,17 +52,6 @@ def test_gcs_and_s3_need_an_account_with_a_bucket(hal: Dir) -> None:
     assert hal("config", "canary", "google", "edit", "--gcs-enabled", "true").code == 0
 
 
-def test_canary_without_a_store_warns(hal: Dir) -> None:
-    result = hal("config", "canary", "enable")
-    assert result.code == 0
-    assert "WARNING: canary: no canary account can store configs" in result.err
-    assert hal("config", "canary", "google", "enable").code == 0
-    assert hal("config", "canary", "google", "account", "add", "gcp", "--project", "p",
-               "--bucket", "b").code == 0
-    quiet = hal("config", "canary", "google", "edit", "--gcs-enabled", "true")
-    assert quiet.code == 0 and "no canary account can store" not in quiet.err
-
-
 def test_prometheus_username_password_file_needs_a_colon(hal: Dir, tmp_path: Path) -> None:
     bad = tmp_path / "userpass"
     bad.write_text("just-a-user\n")

@@ -1,7 +1,8 @@
 """Checks on the canary and pub/sub sections, as Halyard's validators make them.
 
 Halyard: halyard-config validate/v1/canary/CanaryValidator.java (account names unique
-across integrations; a CONFIGURATION_STORE/OBJECT_STORE when canary is on),
+across integrations; its warning for a canary with no CONFIGURATION_STORE/OBJECT_STORE is
+left out: it would fire for every config that switches canary on only for Deck's tab),
 CanaryAccountValidator.java (name pattern), GoogleCanaryValidator / AwsCanaryValidator
 (a bucket when GCS/S3 is on), PrometheusCanaryAccountValidator (the username:password
 file), pubsub/google/GooglePublisherValidator and GooglePubsubValidator.  Checks that
@@ -33,7 +34,6 @@ def _dict(value: Any) -> dict[str, Any]:
 def canary(loaded: Loaded) -> Iterator[Problem]:
     section = _dict(loaded.deployment.raw.get("canary"))
     seen: dict[str, str] = {}
-    stores = False
     for i, svc in enumerate(_list(section.get("serviceIntegrations"))):
         svc = _dict(svc)
         name = str(svc.get("name"))
@@ -60,20 +60,11 @@ def canary(loaded: Loaded) -> Iterator[Problem]:
             if name == "prometheus":
                 yield from _username_password_file(account, here)
         switch = {"google": "gcsEnabled", "aws": "s3Enabled"}.get(name)
-        if switch and svc.get(switch) is True:
-            if not any(a.get("bucket") for a in accounts):
-                yield Problem(Severity.ERROR, where,
-                              f"at least one {name} canary account must name a bucket when "
-                              f"{switch} is on",
-                              f"hal config canary {name} account edit NAME --bucket BUCKET")
-            elif svc.get("enabled") is True:
-                stores = True
-    if section.get("enabled") is True and not stores:
-        yield Problem(Severity.WARNING, "canary",
-                      "no canary account can store configs and results "
-                      "(CONFIGURATION_STORE and OBJECT_STORE)",
-                      "enable GCS or S3: hal config canary google edit --gcs-enabled true "
-                      "(or aws --s3-enabled true) with an account that names a bucket")
+        if switch and svc.get(switch) is True and not any(a.get("bucket") for a in accounts):
+            yield Problem(Severity.ERROR, where,
+                          f"at least one {name} canary account must name a bucket when "
+                          f"{switch} is on",
+                          f"hal config canary {name} account edit NAME --bucket BUCKET")
 
 
 def _username_password_file(account: dict[str, Any], where: str) -> Iterator[Problem]:
