@@ -348,8 +348,9 @@ def _check_refs(cfg: HalConfig, index: int, values: dict[Flag, Any]) -> None:
             continue
         known = {str(i.get("name")) for i in _item_list(cfg, index, flag.ref, "")
                  if isinstance(i, dict)}
-        for name in value if isinstance(value, list) else [value]:
-            if name not in known:
+        for item in value if isinstance(value, list) else [value]:
+            name = item.get(flag.wrap) if flag.wrap and isinstance(item, dict) else item
+            if str(name) not in known:
                 shown = ", ".join(sorted(known)) or "none"
                 raise HalError(f"--{flag.name}: no item named '{name}' under "
                                f"{'.'.join(flag.ref)} (known: {shown})")
