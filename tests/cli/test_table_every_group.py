@@ -26,7 +26,7 @@ from tests.helpers import run_hal
 FIXTURE = CLI_FIXTURES / "halyard-table.yml"
 MINE = [("config", "ci"), ("config", "security"), ("config", "artifact"), ("config", "provider")]
 # Existing names a ``ref`` flag may point at in the fixture.
-REFS = {("providers", "aws", "accounts"): "aws-prod",
+REFS: dict[tuple[str, ...], str] = {("providers", "aws", "accounts"): "aws-prod",
         ("providers", "dockerRegistry", "accounts"): "dockerhub"}
 
 
@@ -180,12 +180,12 @@ def test_items_add_edit_delete(run: Run, group: Group, tmp_path: Path) -> None:
     assert all(line.rstrip().endswith(("[]", "{}")) for line in removed), removed
     assert len(after.splitlines()) > len(before.splitlines())
 
-    flag = simple(items.flags, "edit")
-    if flag is not None:
-        before, after = run(*base, "edit", "it-new", f"--{flag.name}", "changed")
+    one = simple(items.flags, "edit")
+    if one is not None:
+        before, after = run(*base, "edit", "it-new", f"--{one.name}", "changed")
         assert [ln.strip() for ln in changed_lines(before, after)
-                if flag.key.split(".")[-1] in ln][-1].endswith("changed")
-        assert len(changed_lines(before, after)) <= 2 + flag.key.count(".")
+                if one.key.split(".")[-1] in ln][-1].endswith("changed")
+        assert len(changed_lines(before, after)) <= 2 + one.key.count(".")
 
     listed = run_hal(*base, "list", hal_dir=run.root)
     assert "it-new" in listed.out
