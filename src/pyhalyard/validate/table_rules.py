@@ -93,6 +93,19 @@ def table_references(loaded: Loaded) -> Iterator[Problem]:
                                                  "account add ... first")
 
 
+def _node(raw: dict[str, Any], node: tuple[str, ...]) -> Any:
+    """The mapping at a row's node; ``key[field=value]`` picks a list item (canary)."""
+    cur: Any = raw
+    for part in node:
+        key, _, pick = part.partition("[")
+        cur = _mapping(cur).get(key)
+        if pick:
+            field, _, value = pick.rstrip("]").partition("=")
+            cur = next((i for i in cur if _mapping(i).get(field) == value), None) \
+                if isinstance(cur, list) else None
+    return cur
+
+
 def _file_values(raw: dict[str, Any]) -> Iterator[tuple[str, str]]:
     """(location, path) of every file-valued key the table knows, wherever it is set."""
     import importlib
@@ -102,9 +115,7 @@ def _file_values(raw: dict[str, Any]) -> Iterator[tuple[str, str]]:
     for modules in AREAS.values():
         for module_name in modules:
             for group in importlib.import_module(module_name).GROUPS:
-                node: Any = raw
-                for key in group.node:
-                    node = _mapping(node).get(key)
+                node = _node(raw, group.node)
                 places = [(".".join(group.node), _mapping(node), group.edit)]
                 if group.items is not None:
                     items = _mapping(node).get(group.items.key)
