@@ -54,6 +54,7 @@ TARGETS = {50: (0.100, 2.0), 2000: (1.0, None)}
 COMMANDS = (
     ("ha clouddriver enable", ["config", "deploy", "ha", "clouddriver"], None),
     ("artifact github enable (table)", ["config", "artifact", "github"], (50,)),
+    ("canary prometheus enable (table)", ["config", "canary", "prometheus"], (50,)),
 )
 
 
