@@ -89,18 +89,26 @@ def _read_until(fd: int, marker: bytes, deadline: float) -> bytes:
     return seen
 
 
-def test_terminal_prompt_hides_the_secret(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("args", "flag", "shown_text", "where"), [
+    (("config", "storage", "s3", "edit", "--secret-access-key"), "--secret-access-key",
+     "secretAccessKey=****", ("persistentStorage", "s3", "secretAccessKey")),
+    # a command generated from the table (halyard-cli notifications/slack/EditSlackCommand)
+    (("config", "notification", "slack", "edit", "--token"), "--token", "token=****",
+     ("notifications", "slack", "token")),
+])
+def test_terminal_prompt_hides_the_secret(tmp_path: Path, args: tuple[str, ...], flag: str,
+                                          shown_text: str, where: tuple[str, ...]) -> None:
     """On a terminal the flag prompts; the typed secret is not echoed back."""
     hal_dir = tmp_path / "hal"
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        _hal_cmd(hal_dir, "config", "storage", "s3", "edit", "--secret-access-key"),
+        _hal_cmd(hal_dir, *args),
         stdin=slave, stdout=slave, stderr=slave, env=_env(), start_new_session=True)
     os.close(slave)
     try:
         deadline = time.monotonic() + 60
-        before = _read_until(master, b"--secret-access-key: ", deadline)
-        assert b"--secret-access-key: " in before, before
+        before = _read_until(master, f"{flag}: ".encode(), deadline)
+        assert f"{flag}: ".encode() in before, before
         os.write(master, f"{SECRET}\n".encode())
         after = b""
         while time.monotonic() < deadline:
@@ -122,8 +130,13 @@ def test_terminal_prompt_hides_the_secret(tmp_path: Path) -> None:
     assert code == 0, shown
     assert SECRET not in shown  # echo was off while typing
     assert "Warning" not in shown and "Traceback" not in shown
-    assert "secretAccessKey=****" in shown
-    assert _s3(hal_dir)["secretAccessKey"] == SECRET
+    assert shown_text in shown
+    value: object = yaml.safe_load((hal_dir / "config").read_text())[
+        "deploymentConfigurations"][0]
+    for key in where:
+        assert isinstance(value, dict)
+        value = value[key]
+    assert value == SECRET
 
 
 def test_in_process_stdin_and_no_echo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
