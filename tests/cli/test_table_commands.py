@@ -169,6 +169,9 @@ def test_saml_metadata_url_or_local_file(hal: Dir, tmp_path: Path) -> None:
 
 
 def test_authn_enabled_follows_its_methods(hal: Dir) -> None:
+    ok(hal("config", "security", "authn", "ldap", "edit", "--url",
+           "ldaps://ldap.example.com:636/dc=example,dc=com", "--user-dn-pattern",
+           "uid={0},ou=users"))
     ok(hal("config", "security", "authn", "ldap", "enable"))
     assert hal.dep()["security"]["authn"]["enabled"] is True
     ok(hal("config", "security", "authn", "ldap", "disable"))
@@ -247,7 +250,8 @@ def test_security_reaches_gate_fiat_deck_and_spinnaker_yml(hal: Dir, tmp_path: P
            "--client-id", "cid", "--client-secret", "csecret"))
     ok(hal("config", "security", "authn", "oauth2", "enable"))
     ok(hal("config", "security", "authz", "edit", "--type", "github"))
-    ok(hal("config", "security", "authz", "github", "edit", "--organization", "acme"))
+    ok(hal("config", "security", "authz", "github", "edit", "--organization", "acme",
+           "--accessToken", "gh-token"))
     ok(hal("config", "security", "authz", "enable"))
     ok(hal("config", "security", "ui", "edit", "--override-base-url",
            "https://spinnaker.acme.io"))
@@ -345,3 +349,35 @@ def test_missing_local_file_is_reported_before_rendering(hal: Dir, tmp_path: Pat
     key.unlink()
     result = hal("config", "validate")
     assert f"ci.gcb.accounts[0].jsonKey: cannot read the file {key}" in result.out + result.err
+
+
+@pytest.mark.parametrize("setup, enable, says", [
+    ([], ["authn", "oauth2", "enable"], "security.authn.oauth2.client.clientSecret: no client "
+                                        "secret is set"),
+    ([], ["authn", "saml", "enable"], "security.authn.saml.metadataLocal: no metadata file"),
+    ([["authn", "ldap", "edit", "--url", "ldap://ldap.example.com/dc=x"]],
+     ["authn", "ldap", "enable"], "is not an ldap:// or ldaps:// URL with a port"),
+    ([], ["authn", "iap", "enable"], "security.authn.iap.audience: no audience is set"),
+    ([["authz", "edit", "--type", "google"]], ["authz", "enable"],
+     "security.authz.groupMembership.google.domain: no domain is set"),
+    ([], ["ui", "edit", "--override-base-url", "spinnaker.example.com"],
+     "'spinnaker.example.com' is not a URL with a scheme and a host"),
+])
+def test_enabling_an_incomplete_security_method_is_refused(
+        hal: Dir, setup: list[list[str]], enable: list[str], says: str) -> None:
+    """OAuth2Validator, SamlValidator, LdapValidator, IAPValidator, AuthzValidator +
+    GoogleRoleProviderValidator: ERRORs, so the edit is refused and the file untouched."""
+    for step in setup:
+        ok(hal("config", "security", *step))
+    before = hal.bytes()
+    result = hal("config", "security", *enable)
+    assert result.code != 0 and says in result.err, result.err
+    assert hal.bytes() == before
+
+
+def test_google_login_without_hosted_domain_warns(hal: Dir) -> None:
+    result = ok(hal("config", "security", "authn", "oauth2", "edit", "--provider", "google",
+                    "--client-secret", "s"))
+    ok(hal("config", "security", "authn", "oauth2", "enable"))
+    warned = hal("config", "security", "authn", "oauth2", "edit", "--client-id", "other")
+    assert "admits anyone with a Google account" in warned.err + result.err

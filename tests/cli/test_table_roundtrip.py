@@ -79,8 +79,9 @@ CASES: list[tuple[str, list[str], list[Change]]] = [
      ["config", "ci", "codebuild", "edit", "--access-key-id", "AK"],
      [insert_before("  timezone: Europe/Berlin", ["      accessKeyId: AK"])]),
     # ------------------------------------------------------------ security
-    ("AuthnMethodEnableDisableCommandBuilder + Authn.isEnabled (any method)",
-     ["config", "security", "authn", "oauth2", "enable"],
+    ("AuthnMethodEnableDisableCommandBuilder + Authn.isEnabled (any method); the fixture's "
+     "oauth2 has no client secret, which OAuth2Validator refuses: --no-validate",
+     ["config", "security", "authn", "oauth2", "enable", "--no-validate"],
      [swap("        enabled: false", "        enabled: true", after="      oauth2:"),
       swap("      enabled: false", "      enabled: true", after="      iap:")]),
     ("EditOAuth2Command: client.setClientId, client.setClientSecret",

@@ -456,6 +456,7 @@ RULES: tuple[Rule, ...] = (
     redis_replica_needs_managed_master,
     table_rules.named_items_unique,
     table_rules.table_references,
+    table_rules.security_required,
     ops_rules.canary,
     ops_rules.pubsub_publishers,
 )

@@ -143,3 +143,96 @@ def local_files_readable(loaded: Loaded) -> Iterator[Problem]:
         if not (os.path.isfile(path) and os.access(path, os.R_OK)):
             yield Problem(Severity.WARNING, where, f"cannot read the file {path}",
                           "point it at a readable file (Halyard refuses a missing one)")
+
+
+# ---------------------------------------------------------------- security
+# Halyard's validators (halyard-config .../validate/v1/security/*Validator.java): what an
+# enabled login method, the selected role provider and an override URL must have.
+_AUTHN_REQUIRED: dict[str, tuple[tuple[str, str, str], ...]] = {
+    # method: (key path, what is missing, the flag that sets it)
+    "oauth2": (("client.clientId", "client id", "--client-id"),
+               ("client.clientSecret", "client secret", "--client-secret")),
+    "saml": (("issuerId", "issuerId", "--issuer-id"),
+             ("keyStore", "keystore", "--keystore"),
+             ("keyStorePassword", "keystore password", "--keystore-password"),
+             ("keyStoreAliasName", "keystore alias", "--keystore-alias"),
+             ("serviceAddress", "service address", "--service-address-url")),
+    "ldap": (("url", "url", "--url"),),
+    "iap": (("audience", "audience", "--audience"),),
+}
+_ROLE_REQUIRED: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "GITHUB": (("organization", "organization", "--organization"),
+               ("accessToken", "access token", "--accessToken")),
+    "GOOGLE": (("adminUsername", "admin username", "--admin-username"),
+               ("credentialPath", "credentials path", "--credential-path"),
+               ("domain", "domain", "--domain")),
+    "FILE": (("path", "permission file path", "--file-path"),),
+    "LDAP": (("url", "url", "--url"),),
+}
+
+
+def _get(block: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        block = _mapping(block).get(part)
+    return block
+
+
+def _missing(block: Any, required: tuple[tuple[str, str, str], ...], where: str,
+             command: str) -> Iterator[Problem]:
+    for key, what, flag in required:
+        if _get(block, key) in (None, ""):
+            yield Problem(Severity.ERROR, f"{where}.{key}", f"no {what} is set",
+                          f"{command} {flag} ...")
+
+
+def security_required(loaded: Loaded) -> Iterator[Problem]:
+    security = _mapping(loaded.deployment.raw.get("security"))
+    authn = _mapping(security.get("authn"))
+    for method, required in _AUTHN_REQUIRED.items():
+        block = _mapping(authn.get(method))
+        if block.get("enabled") is not True:
+            continue
+        where = f"security.authn.{method}"
+        command = f"hal config security authn {method} edit"
+        yield from _missing(block, required, where, command)
+        if method == "saml" and not (block.get("metadataLocal") or block.get("metadataRemote")):
+            yield Problem(Severity.ERROR, f"{where}.metadataLocal", "no metadata file is set",
+                          f"{command} --metadata URL|FILE")
+        if method == "ldap":
+            url = str(block.get("url") or "")
+            scheme, _, rest = url.partition("://")
+            if url and (scheme.lower() not in ("ldap", "ldaps")
+                        or ":" not in rest.split("/", 1)[0]):
+                yield Problem(Severity.ERROR, f"{where}.url",
+                              f"'{url}' is not an ldap:// or ldaps:// URL with a port",
+                              f"{command} --url ldaps://ldap.example.com:636/dc=example,dc=com")
+            if not (block.get("userDnPattern") or block.get("userSearchFilter")):
+                yield Problem(Severity.ERROR, f"{where}.userDnPattern",
+                              "no user search method is set",
+                              f"{command} --user-dn-pattern 'uid={{0}},ou=users' (or "
+                              "--user-search-filter with an optional --user-search-base)")
+        if method == "oauth2" and block.get("provider") == "GOOGLE" \
+                and "hd" not in _mapping(block.get("userInfoRequirements")):
+            yield Problem(Severity.WARNING, f"{where}.userInfoRequirements",
+                          "Google login without an 'hd' requirement admits anyone with a "
+                          "Google account", f"{command} --user-info-requirements hd=example.com")
+    authz = _mapping(security.get("authz"))
+    service = str(_get(authz, "groupMembership.service") or "")
+    if authz.get("enabled") is True and service in _ROLE_REQUIRED:
+        name = service.lower()
+        yield from _missing(_get(authz, f"groupMembership.{name}"), _ROLE_REQUIRED[service],
+                            f"security.authz.groupMembership.{name}",
+                            f"hal config security authz {name} edit")
+    for node, word in (("uiSecurity", "ui"), ("apiSecurity", "api")):
+        override = _get(security, f"{node}.overrideBaseUrl")
+        # Halyard refuses a path without scheme and host too; the real team's config has
+        # ``overrideBaseUrl: /gate`` (Deck calls Gate on its own host, the ingress routes
+        # the path), which works, so an absolute path is accepted here.
+        if override in (None, "") or str(override).startswith("/"):
+            continue
+        scheme, sep, rest = str(override).partition("://")
+        if not (sep and scheme and rest.split("/", 1)[0]):
+            yield Problem(Severity.ERROR, f"security.{node}.overrideBaseUrl",
+                          f"'{override}' is not a URL with a scheme and a host",
+                          f"hal config security {word} edit --override-base-url "
+                          "https://host.example.com")
