@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import contextlib
 import io
+import json
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -53,3 +55,15 @@ def run_hal(*args: str, hal_dir: Path | None = None) -> Result:
         except SystemExit as exc:
             code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     return Result(code, out.getvalue(), err.getvalue())
+
+
+def deck_settings_object(js: str) -> dict[str, Any]:
+    """The object literal a generated ``settings.js`` assigns to ``window.spinnakerSettings``
+    (written in JSON syntax), parsed: tests assert values, not substrings."""
+    from pyhalyard.render.profiles.deck import SETTINGS_OBJECT
+
+    start = js.index(SETTINGS_OBJECT) + len(SETTINGS_OBJECT)
+    value, end = json.JSONDecoder().raw_decode(js, start)
+    assert js[end:].strip() == ";"
+    assert isinstance(value, dict)
+    return value

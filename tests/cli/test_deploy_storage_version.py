@@ -96,19 +96,13 @@ def test_s3_edit_never_echoes_the_secret(hal: Hal) -> None:
                   "secretAccessKey": "s3cr3t-value", "pathStyleAccess": True}
 
 
-def test_s3_secret_prompt(hal: Hal, monkeypatch: pytest.MonkeyPatch) -> None:
-    import click
+def test_s3_secret_read_from_stdin(hal: Hal, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bare --secret-access-key reads one line from a piped stdin (secret_input)."""
+    import io
 
-    asked: list[bool] = []
-
-    def fake_prompt(text: str, hide_input: bool = False, **kwargs: object) -> str:
-        asked.append(hide_input)
-        return "typed-secret"
-
-    monkeypatch.setattr(click, "prompt", fake_prompt)
+    monkeypatch.setattr("sys.stdin", io.StringIO("typed-secret\nignored\n"))
     result = hal("config", "storage", "s3", "edit", "--secret-access-key")
     assert result.code == 0, result.err
-    assert asked == [True]
     assert deployment(hal)["persistentStorage"]["s3"]["secretAccessKey"] == "typed-secret"
     assert "typed-secret" not in result.out + result.err
 

@@ -385,8 +385,9 @@ def test_docker_registry_must_exist(tmp_path: Path) -> None:
 
 def test_every_rule_is_listed() -> None:
     listed = set(rules.RULES) | set(rules.RENDER_RULES)
-    defined = {f for name, f in vars(rules).items()
-               if callable(f) and getattr(f, "__module__", "") == rules.__name__
+    modules = (rules, rules.table_rules, rules.ops_rules)
+    defined = {f for module in modules for name, f in vars(module).items()
+               if callable(f) and getattr(f, "__module__", "") == module.__name__
                and not name.startswith("_") and name not in ("sql_clustered_scheduler",)}
     from pyhalyard.validate import reading
 

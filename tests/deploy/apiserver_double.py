@@ -492,11 +492,13 @@ class ApiServerDouble:
                 length = int(self.headers.get("Content-Length") or 0)
                 return self.rfile.read(length) if length else b""
 
-            def _send(self, code: int, payload: dict[str, Any],
+            def _send(self, code: int, payload: dict[str, Any] | str,
                       headers: dict[str, str] | None = None) -> None:
-                data = json.dumps(payload).encode()
+                # a pod log is plain text
+                data = (payload if isinstance(payload, str) else json.dumps(payload)).encode()
                 self.send_response(code)
-                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Type", "text/plain" if isinstance(payload, str)
+                                 else "application/json")
                 self.send_header("Content-Length", str(len(data)))
                 for key, value in (headers or {}).items():
                     self.send_header(key, value)
@@ -689,7 +691,7 @@ class ApiServerDouble:
         return kind, namespaced, namespace, tail[0] if tail else None, None
 
     def _dispatch(self, method: str, path: str, query: dict[str, str], content_type: str,
-                  body: bytes) -> tuple[int, dict[str, Any]]:
+                  body: bytes) -> tuple[int, dict[str, Any] | str]:
         if method == "GET":
             found = self._discovery(path)
             if found is not None:
@@ -699,6 +701,8 @@ class ApiServerDouble:
                 "/apis/authorization.k8s.io/v1/selfsubjectrulesreviews"):
             with self.lock:
                 return 201, self._review(path.rstrip("/"), body)
+        if method == "GET" and "/pods" in path:  # read-only pods: see "pods and logs" below
+            return self._pods_get(path, query)
         kind, namespaced, namespace, name, _ = self._route(path)
         group = GROUPS.get(kind, "")
         if not self._served(group, API_VERSIONS.get(kind, "v1").split("/")[-1]):
@@ -1360,6 +1364,58 @@ class ApiServerDouble:
         for key, when in list(self.removal.items()):
             if when <= now:
                 self._forget(key)
+
+    # ------------------------------------------------------------ pods and logs
+    # Read-only views of the simulated pods for ``hal deploy details|collect-logs``:
+    # ``GET .../pods?labelSelector=`` and ``GET .../pods/NAME/log?container=``.
+    def set_pod_log(self, deployment: str, text: str) -> None:
+        """What every container of ``deployment``'s pods logs (default: a start line)."""
+        with self.lock:
+            logs: dict[str, str] = self.__dict__.setdefault("_pod_logs", {})
+            logs[deployment] = text
+
+    def pod_name(self, pod: Pod) -> str:
+        return f"{pod.deployment}-{pod.revision[:10]}-{pod.id:05d}"
+
+    def _pod_object(self, pod: Pod, now: float) -> dict[str, Any]:
+        owner = self.objects.get(("Deployment", pod.namespace, pod.deployment)) or {}
+        template = (owner.get("spec") or {}).get("template") or {}
+        labels = dict((template.get("metadata") or {}).get("labels") or {})
+        containers = [(c.get("name", ""), c.get("image", "")) for c in (
+            template.get("spec") or {}).get("containers") or ()]
+        ready = pod.ready(now)
+        return {"metadata": {"name": self.pod_name(pod), "namespace": pod.namespace,
+                             "labels": labels},
+                "spec": {"containers": [{"name": c, "image": i} for c, i in containers]},
+                "status": {"phase": "Running" if pod.alive(now) else "Succeeded",
+                           "podIP": f"10.0.0.{pod.id % 250}",
+                           "containerStatuses": [{"name": c, "image": i, "imageID": i,
+                                                  "ready": ready, "restartCount": 0}
+                                                 for c, i in containers]}}
+
+    def _pods_get(self, path: str, query: dict[str, str]) -> tuple[int, dict[str, Any] | str]:
+        parts = [p for p in path.split("/") if p]
+        if parts[:3] != ["api", "v1", "namespaces"] or len(parts) < 5 or parts[4] != "pods":
+            raise _not_found_path()
+        namespace, tail = parts[3], parts[5:]
+        with self.lock:
+            now = self.now()
+            pods = [p for p in self.pods if p.namespace == namespace and p.alive(now)]
+            if not tail:
+                rules = parse_selector(query.get("labelSelector", ""))
+                items = [obj for obj in (self._pod_object(p, now) for p in pods)
+                         if _matches(obj["metadata"]["labels"], rules)]
+                return 200, {"kind": "PodList", "apiVersion": "v1",
+                             "metadata": {"resourceVersion": str(self._rv)}, "items": items}
+            pod = next((p for p in pods if self.pod_name(p) == tail[0]), None)
+            if pod is None:
+                raise _not_found("Pod", tail[0])
+            if tail[1:] != ["log"]:
+                return 200, {"kind": "Pod", "apiVersion": "v1", **self._pod_object(pod, now)}
+            logs: dict[str, str] = self.__dict__.get("_pod_logs", {})
+            default = f"{pod.app} started with profiles {','.join(pod.profiles) or 'default'}\n"
+            container = query.get("container", "")
+            return 200, logs.get(pod.deployment, default).replace("{container}", container)
 
 
 def _secret_bytes(obj: dict[str, Any]) -> dict[str, bytes]:

@@ -8,28 +8,18 @@ The rendered file is parsed, never substring-matched.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 import pytest
 
-from pyhalyard.render.profiles.deck import SETTINGS_OBJECT
+from tests.helpers import deck_settings_object
 
 from .build import raw_config, render
 
 
-def settings_object(js: str) -> dict[str, Any]:
-    """Parse the object literal assigned to ``window.spinnakerSettings``."""
-    start = js.index(SETTINGS_OBJECT) + len(SETTINGS_OBJECT)
-    value, end = json.JSONDecoder().raw_decode(js, start)
-    assert js[end:].strip() == ";"
-    assert isinstance(value, dict)
-    return value
-
-
 def deck_settings(raw: dict[str, Any], **kw: Any) -> dict[str, Any]:
     _, profiles = render(raw, **kw)
-    return settings_object(profiles["deck"]["settings.js"])
+    return deck_settings_object(profiles["deck"]["settings.js"])
 
 
 def test_core_values_and_feature_flags() -> None:
@@ -66,7 +56,7 @@ def test_notifications_follow_the_halconfig() -> None:
     _, profiles = render(raw)
     js = profiles["deck"]["settings.js"]
     assert "xoxb-secret" not in js
-    n = settings_object(js)["notifications"]
+    n = deck_settings_object(js)["notifications"]
     assert n["slack"] == {"botName": "spinbot", "enabled": True}
     assert n["sms"] == {"enabled": False}
     assert n["githubStatus"] == {"enabled": True}

@@ -17,6 +17,18 @@ from pyhalyard.halconfig.store import HalConfig
     "storage": "pyhalyard.cli.config_storage:storage",
     "validate": "pyhalyard.cli.config_validate:validate",
     "generate": "pyhalyard.cli.generate:generate",
+    "list": "pyhalyard.cli.config_list:config_list",
+    "ci": "pyhalyard.cli.table.build:config_ci",
+    "security": "pyhalyard.cli.table.build:config_security",
+    "artifact": "pyhalyard.cli.table.build:config_artifact",
+    "notification": "pyhalyard.cli.table.build:config_notification",
+    "pubsub": "pyhalyard.cli.table.build:config_pubsub",
+    "features": "pyhalyard.cli.table.build:config_features",
+    "webhook": "pyhalyard.cli.table.build:config_webhook",
+    "stats": "pyhalyard.cli.table.build:config_stats",
+    "metric-stores": "pyhalyard.cli.table.build:config_metric_stores",
+    "repository": "pyhalyard.cli.table.build:config_repository",
+    "canary": "pyhalyard.cli.table.build:config_canary",
 })
 @click.option("--set-current-deployment", metavar="NAME",
               help="Make NAME the current deployment (created if missing).")

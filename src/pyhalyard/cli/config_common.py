@@ -29,6 +29,11 @@ SECRET_KEYS = frozenset({
     "apiKey", "applicationKey", "appKey", "clientSecret", "managerPassword", "keyStorePassword",
     "trustStorePassword", "authToken", "accessToken", "secretKey", "apiToken", "oauthToken",
     "sshPrivateKeyPassphrase", "jsonKey", "credentials",
+    # secret flags of the command table (cli/table/rows_*.py); a test keeps them in step
+    "awsSecretAccessKey", "gitHttpsPassword", "githubOAuthAccessToken", "githubToken",
+    "privateKeyPassphrase", "sslCertificatePassphrase", "awsSecretKey",
+    # metric stores' snake_case secrets (model/v1/metricStores/**: @JsonProperty)
+    "api_key", "app_key", "insert_key",
 })
 
 

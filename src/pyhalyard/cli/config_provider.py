@@ -23,6 +23,7 @@ from pyhalyard.cli.config_common import (
     split_list,
 )
 from pyhalyard.cli.context import common_options, get_app
+from pyhalyard.cli.table.build import TableGroup
 from pyhalyard.errors import HalError
 from pyhalyard.halconfig.model import PROVIDER_V2
 from pyhalyard.halconfig.store import HalConfig
@@ -60,11 +61,11 @@ def _require_account(cfg: HalConfig, index: int, name: str) -> int:
     return found
 
 
-@click.group(invoke_without_command=True)
+@click.group(cls=TableGroup, table_path=("config", "provider"), invoke_without_command=True)
 @common_options
 @click.pass_context
 def provider(ctx: click.Context) -> None:
-    """Show which providers are enabled, or configure one (kubernetes)."""
+    """Show which providers are enabled, or configure one."""
     if ctx.invoked_subcommand is not None:
         return
     app = get_app(ctx)

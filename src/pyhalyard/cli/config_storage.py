@@ -22,14 +22,31 @@ from pyhalyard.cli.config_common import (
     set_value,
 )
 from pyhalyard.cli.context import AppContext, common_options, get_app
+from pyhalyard.cli.secret_input import secret_option
 from pyhalyard.halconfig.store import HalConfig
 
 STORAGE = "persistentStorage"
 STORE_TYPES = ("s3", "gcs", "azs", "redis", "oracle")
-_PROMPT = "\0prompt"  # --secret-access-key given without a value: ask, hidden
 
 
-@click.group(invoke_without_command=True)
+class _StorageGroup(click.Group):
+    """s3, gcs and edit are written here; azs and oracle come from the command table
+    (cli/table/rows_storage.py), imported only when one of them is asked for, so an s3
+    edit does not pay for building the table."""
+
+    def _table(self) -> click.Group:
+        from pyhalyard.cli.table.build import TableGroup
+
+        return TableGroup(self.name, table_path=("config", "storage"))
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self._table().list_commands(ctx)})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        return super().get_command(ctx, cmd_name) or self._table().get_command(ctx, cmd_name)
+
+
+@click.group(cls=_StorageGroup, invoke_without_command=True)
 @common_options
 @click.pass_context
 def storage(ctx: click.Context) -> None:
@@ -96,8 +113,7 @@ gcs = _store_group("gcs", "Google Cloud Storage.")
 @click.option("--region", help="AWS region of the bucket.")
 @click.option("--endpoint", help="S3-compatible endpoint URL (e.g. MinIO).")
 @click.option("--access-key-id", help="Access key id (default: the pod's AWS credentials).")
-@click.option("--secret-access-key", is_flag=False, flag_value=_PROMPT, default=None,
-              metavar="[KEY]", help="Secret access key; without a value you are prompted.")
+@secret_option("--secret-access-key", help="Secret access key.")
 @click.option("--path-style-access", type=BOOL, metavar="true|false",
               help="Path-style bucket URLs (needed by most S3-compatible stores).")
 @common_options
@@ -108,8 +124,6 @@ def s3_edit(bucket: str | None, root_folder: str | None, region: str | None,
     require_any(bucket=bucket, root_folder=root_folder, region=region, endpoint=endpoint,
                 access_key_id=access_key_id, secret_access_key=secret_access_key,
                 path_style_access=path_style_access)
-    if secret_access_key == _PROMPT:
-        secret_access_key = click.prompt("Secret access key", hide_input=True, err=True)
     _edit_store(get_app(), "s3", {
         "bucket": bucket, "rootFolder": root_folder, "region": region, "endpoint": endpoint,
         "accessKeyId": access_key_id, "secretAccessKey": secret_access_key,

@@ -16,6 +16,8 @@ from pyhalyard.cli.lazy import LazyGroup
     "rollback": "pyhalyard.cli.deploy_cluster:rollback",
     "clean": "pyhalyard.cli.deploy_cluster:clean",
     "connect": "pyhalyard.cli.deploy_cluster:connect",
+    "details": "pyhalyard.cli.deploy_details:details",
+    "collect-logs": "pyhalyard.cli.deploy_details:collect_logs",
 })
 @common_options
 def deploy() -> None:

@@ -28,6 +28,9 @@ def _hal_dir(ctx: click.Context, param: click.Parameter, value: str | None) -> s
     "config": "pyhalyard.cli.config:config",
     "deploy": "pyhalyard.cli.deploy:deploy",
     "version": "pyhalyard.cli.version:version",
+    "backup": "pyhalyard.cli.backup:backup",
+    "shutdown": "pyhalyard.cli.shutdown:shutdown",
+    "plugins": "pyhalyard.cli.plugins:plugins",
 })
 @click.version_option(__version__, "--version", prog_name="hal")
 @click.option("--hal-dir", metavar="DIR", expose_value=False, is_eager=True, callback=_hal_dir,
@@ -48,6 +51,10 @@ def main(argv: list[str] | None = None) -> None:
         # click echoes bad values ("Got unexpected extra argument (redis://:pw@...)"): mask.
         shown = io.StringIO()
         exc.show(file=shown)
+        if isinstance(exc, click.UsageError):  # name the closest command, or what to do
+            from pyhalyard.cli.unknown import explain
+
+            shown.write(explain(exc))
         click.echo(mask_text(shown.getvalue()).rstrip("\n"), err=True)
         sys.exit(exc.exit_code)
     except HalError as exc:

@@ -530,3 +530,20 @@ def _retry_after(response: Any) -> float | None:
         return float(value) if value is not None else None
     except ValueError:
         return None
+
+
+# ------------------------------------------------------------------ pods and logs
+# Read-only calls for ``hal deploy details`` and ``hal deploy collect-logs``; kept apart
+# from :class:`Kube`'s write path (pods are never applied or deleted by pyhalyard).
+def list_pods(kube: Kube, namespace: str, labels: Mapping[str, str]) -> list[dict[str, Any]]:
+    """The pods in ``namespace`` matching every label of ``labels``."""
+    from lightkube.resources.core_v1 import Pod
+
+    return kube._call("list Pod", lambda: [
+        _to_dict(o) for o in kube._client.list(Pod, namespace=namespace, labels=dict(labels))])
+
+
+def pod_log(kube: Kube, name: str, namespace: str, container: str | None = None) -> str:
+    """The current log of one container of a pod (the only container when None)."""
+    return kube._call(f"read log of Pod/{name}", lambda: "".join(
+        kube._client.log(name, namespace=namespace, container=container)))

@@ -16,6 +16,7 @@ from pyhalyard.halconfig.model import DISTRIBUTED, PROVIDER_V2
 from pyhalyard.kube_names import NAMESPACE_RULE, is_dns_label
 from pyhalyard.pipeline import Loaded
 from pyhalyard.redis.endpoint import InvalidEndpoint, parse_endpoint
+from pyhalyard.validate import ops_rules, table_rules
 from pyhalyard.validate.problem import Problem, Severity
 from pyhalyard.validate.quantity import quantity_problem, to_decimal
 from pyhalyard.validate.reading import (
@@ -455,6 +456,11 @@ RULES: tuple[Rule, ...] = (
     kubernetes_accounts,
     storage_type,
     redis_replica_needs_managed_master,
+    table_rules.named_items_unique,
+    table_rules.table_references,
+    table_rules.security_required,
+    ops_rules.canary,
+    ops_rules.pubsub_publishers,
 )
 # Checked before generate, render and apply (and by `hal config validate`), not on each edit.
 RENDER_RULES: tuple[Rule, ...] = (
@@ -465,4 +471,5 @@ RENDER_RULES: tuple[Rule, ...] = (
     duplicate_keys,
     custom_overrides,
     service_location,
+    table_rules.local_files_readable,
 )

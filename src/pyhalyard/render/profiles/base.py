@@ -93,9 +93,9 @@ def spring_profile(plan: Plan, sp: ServicePlan, *parts: Profile) -> Profile:
     after those blocks themselves, so a block of that name cannot drop the listener.
     """
     raw = plan.deployment.raw
-    extensibility = block(raw, "spinnaker", "extensibility")
-    extensibility.setdefault("plugins", {})
-    extensibility.setdefault("repositories", {})
+    from pyhalyard.render.profiles.plugins import extensibility as rendered_extensibility
+
+    extensibility = rendered_extensibility(raw)  # Halyard's Extensibility.toMap()
     extensibility["plugins-root-path"] = f"/opt/{sp.service.base}/plugins"
     extensibility.setdefault("strict-plugin-loading", False)
     out: Profile = {

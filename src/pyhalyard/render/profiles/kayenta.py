@@ -24,10 +24,27 @@ COMPANIONS: dict[str, tuple[tuple[str, str], ...]] = {
 _NOT_COPIED = {"name"} | {switch for pairs in COMPANIONS.values() for _, switch in pairs}
 
 
+def supported_types(name: str, svc: dict[str, Any], account: dict[str, Any]) -> list[str]:
+    """What an account serves when the halconfig does not say (Halyard computed it when
+    adding the account: AwsAddCanaryAccountCommand, GoogleAddEditCanaryAccountUtils)."""
+    if name == "google":
+        types = ["METRICS_STORE"] if svc.get("stackdriverEnabled") is True else []
+        if svc.get("gcsEnabled") is True and account.get("bucket"):
+            types += ["CONFIGURATION_STORE", "OBJECT_STORE"]
+        return types
+    if name in ("aws", "alicloud"):
+        switch = "s3Enabled" if name == "aws" else "ossEnabled"
+        return ["CONFIGURATION_STORE", "OBJECT_STORE"] if svc.get(switch) is True else []
+    return ["METRICS_STORE"]
+
+
 def _integration(svc: dict[str, Any]) -> Profile:
     out: Profile = {k: copy.deepcopy(v) for k, v in svc.items() if k not in _NOT_COPIED}
     out["enabled"] = svc.get("enabled") is True
     out.setdefault("accounts", [])
+    for account in out["accounts"]:
+        if isinstance(account, dict) and not account.get("supportedTypes"):
+            account["supportedTypes"] = supported_types(str(svc.get("name")), svc, account)
     return out
 
 
