@@ -41,4 +41,4 @@ def loaded_from(config: HalConfig, deployment: str | None = None) -> Loaded:
 
 
 def plan(loaded: Loaded) -> Plan:
-    return make_plan(loaded.deployment, loaded.custom)
+    return make_plan(loaded.deployment, loaded.custom, str(loaded.paths.root))

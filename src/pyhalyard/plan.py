@@ -8,13 +8,14 @@ topology can never disagree about them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from pyhalyard import catalog
+from pyhalyard import catalog, required_files, tls
 from pyhalyard.echo_scheduler import sql_clustered
 from pyhalyard.halconfig.custom import CustomFiles, profile_target
 from pyhalyard.halconfig.model import Deployment
+from pyhalyard.halconfig.paths import default_hal_dir
 from pyhalyard.merge import deep_merge
 
 DEFAULT_JAVA_OPTS = "-XX:MaxRAMPercentage=50.0"
@@ -60,6 +61,10 @@ class Plan:
     ro_deck: bool
     # Where the clouddriver roles' Redis comes from: "external", "in-cluster" or "shared".
     redis_source: str
+    # Local files the halconfig names (required_files.py) and the halconfig as the pods
+    # see it: those paths rewritten to the in-pod copies (None: nothing to rewrite).
+    required: tuple[required_files.Reference, ...] = ()
+    pod_raw: dict[str, Any] | None = None
 
     def enabled(self) -> list[ServicePlan]:
         return [s for s in self.services.values() if s.enabled]
@@ -132,7 +137,15 @@ def _nested(dotted: str, value: Any) -> dict[str, Any]:
     return out
 
 
-def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
+def in_pod_view(plan: Plan) -> Plan:
+    """The plan whose halconfig names files where the pods find them (for rendering)."""
+    if plan.pod_raw is None or plan.pod_raw is plan.deployment.raw:
+        return plan
+    return replace(plan, deployment=replace(plan.deployment, raw=plan.pod_raw))
+
+
+def make_plan(dep: Deployment, custom: CustomFiles, hal_dir: str | None = None) -> Plan:
+    """``hal_dir`` resolves relative file paths, as Halyard did (default: ``~/.hal``)."""
     env = dep.environment
     cd = env.clouddriver_ha
     cd_ha, echo_ha, ro_deck = cd.enabled, env.echo_ha, cd.ro_deck
@@ -141,7 +154,8 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
     first_pass: dict[str, dict[str, Any]] = {}
 
     for service in catalog.SERVICES:
-        settings = dict(custom.settings.get(service.name, {}))
+        settings = deep_merge(tls.derived_settings(dep.raw, service.name),
+                              dict(custom.settings.get(service.name, {})))
         enabled = _is_enabled(service, dep, settings, cd_ha, echo_ha, ro_deck)
         port = int(settings.get("port") or service.port)
         if settings.get("address"):
@@ -215,6 +229,11 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
             deep_merge(overrides[name], {"services": {"clouddriver": {"config": {
                 "dynamicEndpoints": {"deck": url(catalog.DECK_ROUTE)}}}}})
 
+    root = hal_dir if hal_dir is not None else str(default_hal_dir())
+    refs = required_files.references(dep.raw, root, dep.name)
+    derived_env = {"deck": tls.deck_env(dep.raw, first_pass["deck"]["settings"],
+                                        first_pass["deck"]["port"], url("gate"), refs)}
+
     for name, fp in first_pass.items():
         svc: catalog.Service = fp["service"]
         ov = overrides[name]
@@ -231,6 +250,7 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
         if svc.java:
             env_vars["JAVA_OPTS"] = DEFAULT_JAVA_OPTS
             env_vars["SPRING_PROFILES_ACTIVE"] = ",".join(profiles)
+        env_vars.update(derived_env.get(name, {}))
         for key, value in (fp["settings"].get("env") or {}).items():
             env_vars[str(key)] = "" if value is None else str(value)
         services[name] = ServicePlan(spring_profiles=profiles if svc.java else (),
@@ -238,4 +258,5 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
 
     return Plan(deployment=dep, custom=custom, namespace=namespace, services=services,
                 clouddriver_ha=cd_ha, echo_ha=echo_ha, ro_deck=ro_deck,
-                redis_source=redis_source)
+                redis_source=redis_source, required=tuple(refs),
+                pod_raw=required_files.rewritten(dep.raw, refs))

@@ -39,9 +39,12 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
     ``skipLifeCycleManagement: true`` is present with its profiles and *no* objects:
     it exists, but pyhalyard must neither create, update nor delete it.
     """
+    from pyhalyard.render import dependencies
+    from pyhalyard.render.aws_credentials import credentials_file
     from pyhalyard.render.profiles import render_profiles
 
     profiles = render_profiles(plan)
+    shipped = dependencies.collect(plan, profiles)
     images = images_for(plan, paths, registry=registry, bom=bom)
     shared = (namespace_object(plan),)
     services: dict[str, ServiceBundle] = {}
@@ -53,6 +56,8 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
             services[sp.name] = ServiceBundle(sp.name, files, ())
             continue
         objects = service_objects(plan, sp, files, _seed_container(plan, sp, images))
+        objects = dependencies.attach(plan, sp, objects, shipped.get(sp.name, {}),
+                                      credentials_file(plan, sp.service.base))
         services[sp.name] = ServiceBundle(sp.name, files, tuple(objects))
     return Bundle(namespace=plan.namespace, version=plan.deployment.version, shared=shared,
                   services=services)

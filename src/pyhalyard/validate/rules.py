@@ -16,6 +16,7 @@ from pyhalyard.halconfig.model import DISTRIBUTED, PROVIDER_V2
 from pyhalyard.kube_names import NAMESPACE_RULE, is_dns_label
 from pyhalyard.pipeline import Loaded
 from pyhalyard.redis.endpoint import InvalidEndpoint, parse_endpoint
+from pyhalyard.validate.files import kubeconfig_defaults, required_files_readable
 from pyhalyard.validate.problem import Problem, Severity
 from pyhalyard.validate.quantity import quantity_problem, to_decimal
 
@@ -459,4 +460,6 @@ RENDER_RULES: tuple[Rule, ...] = (
     version_set,
     namespace_name,
     storage_chosen,
+    required_files_readable,
+    kubeconfig_defaults,
 )

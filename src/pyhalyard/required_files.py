@@ -1,0 +1,298 @@
+"""Required files: every halconfig field that names a file on the Halyard host.
+
+This is the one table of such fields (Halyard's ``@LocalFile`` / ``@SecretFile``
+fields of the halconfig model classes that a distributed Kubernetes install can
+use), each with the services whose profiles read it.  Halyard copied each file
+into ``<hal>/<deployment>/staging/dependencies/<hash>-<name>``, mounted that
+folder into the pods and rewrote the field to the copy (halyard-backup
+``BackupService.backupLocalFiles``; KubernetesV2Service ``stageConfig``).  We
+keep Halyard's in-pod names, so a hand-written profile that names a staged file
+keeps working.
+
+Everything here is pure (no file is read): which fields name local files, the
+in-pod path of each, and the halconfig with those paths rewritten.  Reading,
+checking and shipping the bytes is ``render/dependencies.py``.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+# Halyard's halconfig folder as its pods saw it: Halyard ran as user spinnaker.
+POD_HAL_DIR = "/home/spinnaker/.hal"
+# Values clouddriver & co. resolve themselves (kork secrets, cloud storage, config server).
+REMOTE_PREFIXES = ("gs://", "s3://", "encrypted:", "encryptedFile:", "configserver:")
+_URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
+_UNSAFE_NAME = re.compile(r"[^-._a-zA-Z0-9]")
+
+KUBECONFIG = "kubeconfig"
+FILE = "file"
+
+CLOUDDRIVER = ("clouddriver",)
+ARTIFACT_READERS = ("clouddriver", "echo", "igor")
+
+
+@dataclass(frozen=True)
+class FileField:
+    """One file-valued field.
+
+    ``path`` walks the halconfig: a key, ``[]`` for every item of a list,
+    ``*`` for every value of a mapping, ``[name=x]`` for the list item named x.
+    ``readers`` are base services (an HA split's roles read what their base reads).
+    """
+
+    path: tuple[str, ...]
+    readers: tuple[str, ...]
+    halyard: str  # the Halyard model class that declares the field
+    kind: str = FILE
+
+
+def _f(dotted: str, readers: tuple[str, ...], halyard: str, kind: str = FILE) -> FileField:
+    return FileField(tuple(dotted.split(".")), readers, halyard, kind)
+
+
+FIELDS: tuple[FileField, ...] = (
+    # providers -> clouddriver.yml (ClouddriverProfileFactory backs up the providers node)
+    _f("providers.kubernetes.accounts.[].kubeconfigFile", CLOUDDRIVER,
+       "providers/kubernetes/KubernetesAccount", KUBECONFIG),
+    _f("providers.kubernetes.accounts.[].oAuthServiceAccount", CLOUDDRIVER,
+       "providers/kubernetes/KubernetesAccount"),
+    _f("providers.google.accounts.[].jsonPath", CLOUDDRIVER, "providers/google/CommonGoogleAccount"),
+    _f("providers.google.accounts.[].userDataFile", CLOUDDRIVER, "providers/google/GoogleAccount"),
+    _f("providers.appengine.accounts.[].jsonPath", CLOUDDRIVER,
+       "providers/google/CommonGoogleAccount"),
+    _f("providers.appengine.accounts.[].sshPrivateKeyFilePath", CLOUDDRIVER,
+       "providers/appengine/AppengineAccount"),
+    _f("providers.appengine.accounts.[].sshKnownHostsFilePath", CLOUDDRIVER,
+       "providers/appengine/AppengineAccount"),
+    _f("providers.cloudrun.accounts.[].jsonPath", CLOUDDRIVER,
+       "providers/google/CommonGoogleAccount"),
+    _f("providers.cloudrun.accounts.[].sshKnownHostsFilePath", CLOUDDRIVER,
+       "providers/cloudrun/CloudrunAccount"),
+    _f("providers.dcos.accounts.[].clusters.[].serviceKeyFile", CLOUDDRIVER,
+       "providers/dcos/DCOSAccount"),
+    _f("providers.dcos.clusters.[].caCertFile", CLOUDDRIVER, "providers/dcos/DCOSCluster"),
+    _f("providers.dockerRegistry.accounts.[].passwordFile", CLOUDDRIVER,
+       "providers/dockerRegistry/DockerRegistryAccount"),
+    _f("providers.dockerRegistry.accounts.[].dockerconfigFile", CLOUDDRIVER,
+       "providers/dockerRegistry/DockerRegistryAccount"),
+    _f("providers.oracle.accounts.[].sshPrivateKeyFilePath", CLOUDDRIVER,
+       "providers/oracle/OracleAccount"),
+    # artifacts -> clouddriver.yml, echo.yml, igor.yml (each factory backs up artifacts)
+    _f("artifacts.bitbucket.accounts.[].usernamePasswordFile", ARTIFACT_READERS,
+       "artifacts/bitbucket/BitbucketArtifactAccount"),
+    _f("artifacts.bitbucket.accounts.[].tokenFile", ARTIFACT_READERS,
+       "artifacts/bitbucket/BitbucketArtifactAccount"),
+    _f("artifacts.gcs.accounts.[].jsonPath", ARTIFACT_READERS,
+       "artifacts/gcs/GcsArtifactAccount"),
+    _f("artifacts.github.accounts.[].usernamePasswordFile", ARTIFACT_READERS,
+       "artifacts/github/GitHubArtifactAccount"),
+    _f("artifacts.github.accounts.[].tokenFile", ARTIFACT_READERS,
+       "artifacts/github/GitHubArtifactAccount"),
+    _f("artifacts.gitlab.accounts.[].tokenFile", ARTIFACT_READERS,
+       "artifacts/gitlab/GitlabArtifactAccount"),
+    _f("artifacts.gitrepo.accounts.[].usernamePasswordFile", ARTIFACT_READERS,
+       "artifacts/gitrepo/GitRepoArtifactAccount"),
+    _f("artifacts.gitrepo.accounts.[].tokenFile", ARTIFACT_READERS,
+       "artifacts/gitrepo/GitRepoArtifactAccount"),
+    _f("artifacts.gitrepo.accounts.[].sshPrivateKeyFilePath", ARTIFACT_READERS,
+       "artifacts/gitrepo/GitRepoArtifactAccount"),
+    _f("artifacts.gitrepo.accounts.[].sshKnownHostsFilePath", ARTIFACT_READERS,
+       "artifacts/gitrepo/GitRepoArtifactAccount"),
+    _f("artifacts.helm.accounts.[].usernamePasswordFile", ARTIFACT_READERS,
+       "artifacts/helm/HelmArtifactAccount"),
+    _f("artifacts.http.accounts.[].usernamePasswordFile", ARTIFACT_READERS,
+       "artifacts/http/HttpArtifactAccount"),
+    _f("artifacts.oracle.accounts.[].sshPrivateKeyFilePath", ARTIFACT_READERS,
+       "artifacts/oracle/OracleArtifactAccount"),
+    _f("artifacts.templates.[].templatePath", ARTIFACT_READERS, "artifacts/ArtifactTemplate"),
+    # CI -> igor.yml (IgorProfileFactory); gcb also -> echo.yml (EchoProfileFactory)
+    _f("ci.jenkins.masters.[].trustStore", ("igor",), "ci/jenkins/JenkinsMaster"),
+    _f("ci.gcb.accounts.[].jsonKey", ("igor", "echo"), "ci/gcb/GoogleCloudBuildAccount"),
+    # pubsub -> echo.yml
+    _f("pubsub.google.subscriptions.[].jsonPath", ("echo",), "pubsub/google/GoogleSubscription"),
+    _f("pubsub.google.subscriptions.[].templatePath", ("echo",),
+       "pubsub/google/GoogleSubscription"),
+    _f("pubsub.google.publishers.[].jsonPath", ("echo",), "pubsub/google/GooglePublisher"),
+    # storage -> front50.yml
+    _f("persistentStorage.gcs.jsonPath", ("front50",), "persistentStorage/GcsPersistentStore"),
+    _f("persistentStorage.oracle.sshPrivateKeyFilePath", ("front50",),
+       "persistentStorage/OraclePersistentStore"),
+    # canary -> kayenta.yml
+    _f("canary.serviceIntegrations.[name=google].accounts.[].jsonPath", ("kayenta",),
+       "canary/google/GoogleCanaryAccount"),
+    _f("canary.serviceIntegrations.[name=prometheus].accounts.[].usernamePasswordFile",
+       ("kayenta",), "canary/prometheus/PrometheusCanaryAccount"),
+    # webhook -> orca.yml
+    _f("webhook.trust.trustStore", ("orca",), "webook/WebhookTrust"),
+    # security: gate TLS and login, fiat's roles, deck's TLS (Apache certificates)
+    _f("security.apiSecurity.ssl.keyStore", ("gate",), "security/SpringSsl"),
+    _f("security.apiSecurity.ssl.trustStore", ("gate",), "security/SpringSsl"),
+    _f("security.authn.saml.metadataLocal", ("gate",), "security/Saml"),
+    _f("security.authn.saml.keyStore", ("gate",), "security/Saml"),
+    _f("security.authz.groupMembership.file.path", ("fiat",), "security/FileRoleProvider"),
+    _f("security.authz.groupMembership.google.credentialPath", ("fiat",),
+       "security/GoogleRoleProvider"),
+    _f("security.uiSecurity.ssl.sslCertificateFile", ("deck",), "security/ApacheSsl"),
+    _f("security.uiSecurity.ssl.sslCertificateKeyFile", ("deck",), "security/ApacheSsl"),
+    _f("security.uiSecurity.ssl.sslCACertificateFile", ("deck",), "security/ApacheSsl"),
+)
+
+Location = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """One file the halconfig names: where, on this machine, and in the pod."""
+
+    field: str  # field path for messages: providers.kubernetes.accounts[2].kubeconfigFile
+    location: Location  # keys and list indexes from the deployment's root
+    value: str  # as written in the halconfig ('' when Halyard's default applies)
+    host_path: str  # absolute path on this machine
+    pod_path: str  # Halyard's staged copy, as the pod sees it
+    readers: tuple[str, ...]
+    kind: str
+    # No kubeconfigFile and no serviceAccount: Halyard used its host's ~/.kube/config.
+    defaulted: bool = False
+
+
+def is_remote(value: str) -> bool:
+    """A value the service resolves itself (bucket, secret engine, URL): never shipped."""
+    return value.startswith(REMOTE_PREFIXES) or bool(_URL.match(value))
+
+
+def java_path_hash(path: str) -> int:
+    """``Math.abs(java.nio.file.Path.hashCode())`` of a normalized absolute Unix path:
+    ``h = 31*h + byte`` over its bytes, as a signed 32-bit int (abs(MIN_VALUE) stays
+    negative, as in Java)."""
+    h = 0
+    for byte in os.fsencode(path):
+        h = (31 * h + byte) & 0xFFFFFFFF
+    if h >= 0x80000000:
+        h -= 0x100000000
+    return h if h == -0x80000000 else abs(h)
+
+
+def _java_name(name: str) -> str:
+    """``name.replaceAll("[^-._a-zA-Z0-9]", "-")`` on Java's UTF-16 characters."""
+    return "".join(("--" if ord(ch) > 0xFFFF else "-") if _UNSAFE_NAME.match(ch) else ch
+                   for ch in name)
+
+
+def normalize(path: str) -> str:
+    """What ``Paths.get`` keeps of a Unix path: no repeated or trailing slashes."""
+    return re.sub("/+", "/", path).rstrip("/") or "/"
+
+
+def host_path(value: str, hal_dir: str) -> str:
+    """Halyard's FileService: relative paths are under the halconfig folder.  ``~`` is
+    expanded too (Halyard would have looked for a folder literally named ``~``)."""
+    if value.startswith("~"):
+        value = os.path.expanduser(value)
+    if not value.startswith("/"):
+        value = os.path.join(os.path.abspath(hal_dir), value)
+    return normalize(value)
+
+
+def dependencies_dir(deployment: str) -> str:
+    return f"{POD_HAL_DIR}/{deployment}/staging/dependencies"
+
+
+def pod_path(host: str, deployment: str) -> str:
+    """BackupService.backupLocalFiles: ``<abs(path hash)>-<file name, unsafe chars as ->``."""
+    name = _java_name(host.rsplit("/", 1)[-1])
+    return f"{dependencies_dir(deployment)}/{java_path_hash(host)}-{name}"
+
+
+def default_kubeconfig() -> str:
+    """KubernetesAccount.getKubeconfigFile(): ``${user.home}/.kube/config`` of the host."""
+    return normalize(os.path.join(os.path.expanduser("~"), ".kube", "config"))
+
+
+def _field_name(location: Location) -> str:
+    out = ""
+    for step in location:
+        out += f"[{step}]" if isinstance(step, int) else (f".{step}" if out else step)
+    return out
+
+
+def _walk(node: Any, path: tuple[str, ...], at: Location) -> Iterator[tuple[Location, Any, Any]]:
+    """(location, value, parent mapping) of every value the pattern reaches."""
+    if not path:
+        return
+    step, rest = path[0], path[1:]
+    if step == "[]" or step.startswith("[name="):
+        if not isinstance(node, list):
+            return
+        wanted = step[len("[name="):-1] if step != "[]" else None
+        for i, item in enumerate(node):
+            if wanted is not None and not (isinstance(item, dict) and item.get("name") == wanted):
+                continue
+            yield from _walk(item, rest, (*at, i))
+        return
+    if not isinstance(node, dict):
+        return
+    if step == "*":
+        for key, value in node.items():
+            yield from _walk(value, rest, (*at, str(key)))
+        return
+    if not rest:
+        if step in node:
+            yield (*at, step), node[step], node
+        elif path == ("kubeconfigFile",):
+            yield (*at, step), None, node
+        return
+    if step in node:
+        yield from _walk(node[step], rest, (*at, step))
+
+
+def references(raw: dict[str, Any], hal_dir: str, deployment: str) -> list[Reference]:
+    """Every local file the deployment ``raw`` names, in table order then halconfig order.
+
+    Empty values and remote references are skipped.  A Kubernetes account with neither
+    ``kubeconfigFile`` nor ``serviceAccount: true`` names the host's ``~/.kube/config``.
+    """
+    out: list[Reference] = []
+    for spec in FIELDS:
+        for location, value, parent in _walk(raw, spec.path, ()):
+            defaulted = False
+            if spec.kind == KUBECONFIG:
+                if parent.get("serviceAccount") is True:
+                    continue
+                if value is None or value == "":
+                    value, defaulted = "", True
+            if not defaulted and (not isinstance(value, str) or not value or is_remote(value)):
+                continue
+            host = default_kubeconfig() if defaulted else host_path(value, hal_dir)
+            out.append(Reference(field=_field_name(location), location=location, value=value,
+                                 host_path=host, pod_path=pod_path(host, deployment),
+                                 readers=spec.readers, kind=spec.kind, defaulted=defaulted))
+    return out
+
+
+def rewritten(raw: dict[str, Any], refs: list[Reference]) -> dict[str, Any]:
+    """``raw`` with every referenced path replaced by its in-pod path.
+
+    Copy-on-write: only the mappings and lists on the way to a rewritten field are
+    copied, so 2,000 accounts cost 2,000 small copies, not a deep copy of everything,
+    and the loaded halconfig itself is never changed.
+    """
+    if not refs:
+        return raw
+    root = dict(raw)
+    owned = {id(root)}
+    for ref in refs:
+        node: Any = root
+        for step in ref.location[:-1]:
+            child = node[step]
+            if id(child) not in owned:
+                child = dict(child) if isinstance(child, dict) else list(child)
+                node[step] = child
+                owned.add(id(child))
+            node = child
+        node[ref.location[-1]] = ref.pod_path
+    return root
