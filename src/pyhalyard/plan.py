@@ -231,8 +231,11 @@ def make_plan(dep: Deployment, custom: CustomFiles, hal_dir: str | None = None) 
 
     root = hal_dir if hal_dir is not None else str(default_hal_dir())
     refs = required_files.references(dep.raw, root, dep.name)
+    # A file is needed when a service that reads it runs (or is configured elsewhere).
+    running = {fp["service"].base for fp in first_pass.values() if fp["enabled"]}
+    needed = [ref for ref in refs if running.intersection(ref.readers)]
     derived_env = {"deck": tls.deck_env(dep.raw, first_pass["deck"]["settings"],
-                                        first_pass["deck"]["port"], url("gate"), refs)}
+                                        first_pass["deck"]["port"], url("gate"), needed)}
 
     for name, fp in first_pass.items():
         svc: catalog.Service = fp["service"]
@@ -258,5 +261,5 @@ def make_plan(dep: Deployment, custom: CustomFiles, hal_dir: str | None = None) 
 
     return Plan(deployment=dep, custom=custom, namespace=namespace, services=services,
                 clouddriver_ha=cd_ha, echo_ha=echo_ha, ro_deck=ro_deck,
-                redis_source=redis_source, required=tuple(refs),
+                redis_source=redis_source, required=tuple(needed),
                 pod_raw=required_files.rewritten(dep.raw, refs))

@@ -60,7 +60,7 @@ def credentials_file(plan: Plan, base: str) -> bytes | None:
         return None
     key, secret = found
     return (f"[default]\naws_access_key_id = {key}\naws_secret_access_key = {secret}"
-            .encode("utf-8"))
+            .encode())
 
 
 def mount_dirs() -> tuple[str, ...]:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pyhalyard.plan import Plan
 from pyhalyard.render.profiles.base import flag, timezone
+from pyhalyard.render.profiles.gate_security import authn_enabled
 
 SETTINGS_LOCAL = "settings-local.js"
 
@@ -32,7 +33,7 @@ def settings(plan: Plan) -> dict[str, Any]:
     gate_url = plan.services["gate"].base_url
     return {
         "gateUrl": gate_url,
-        "authEnabled": flag(raw, "security", "authn", "enabled"),
+        "authEnabled": authn_enabled(raw),  # any method on, as Halyard's Authn.isEnabled
         "authEndpoint": gate_url.rstrip("/") + "/auth/user",
         "defaultTimeZone": timezone(plan),
         "feature": {
