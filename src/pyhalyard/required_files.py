@@ -23,7 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 # Halyard's halconfig folder as its pods saw it: Halyard ran as user spinnaker.
-POD_HAL_DIR = "/home/spinnaker/.hal"
+HALYARD_HOME = "/home/spinnaker"
+POD_HAL_DIR = f"{HALYARD_HOME}/.hal"
 # Values clouddriver & co. resolve themselves (kork secrets, cloud storage, config server).
 REMOTE_PREFIXES = ("gs://", "s3://", "encrypted:", "encryptedFile:", "configserver:")
 _URL = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*://")
@@ -189,13 +190,25 @@ def normalize(path: str) -> str:
     return re.sub("/+", "/", path).rstrip("/") or "/"
 
 
-def host_path(value: str, hal_dir: str) -> str:
-    """Halyard's FileService: relative paths are under the halconfig folder.  ``~`` is
-    expanded too (Halyard would have looked for a folder literally named ``~``)."""
+def host_path(value: str, base: str) -> str:
+    """Halyard's FileService: relative paths are under ``base`` (the halconfig folder).
+    ``~`` is expanded too (Halyard would have looked for a folder named ``~``)."""
     if value.startswith("~"):
         value = os.path.expanduser(value)
     if not value.startswith("/"):
-        value = os.path.join(os.path.abspath(hal_dir), value)
+        value = os.path.join(os.path.abspath(base), value)
+    return normalize(value)
+
+
+def halyard_path(value: str, base: str = POD_HAL_DIR) -> str:
+    """The path Halyard (user spinnaker, ``~/.hal``) would have resolved ``value`` to.
+
+    The staged name hashes this, not the path on this machine, so a hal folder with
+    relative paths renders the same names wherever it is checked out."""
+    if value.startswith("~"):
+        value = HALYARD_HOME + value[1:]
+    if not value.startswith("/"):
+        value = f"{base}/{value}"
     return normalize(value)
 
 
@@ -203,10 +216,10 @@ def dependencies_dir(deployment: str) -> str:
     return f"{POD_HAL_DIR}/{deployment}/staging/dependencies"
 
 
-def pod_path(host: str, deployment: str) -> str:
+def pod_path(halyard: str, deployment: str) -> str:
     """BackupService.backupLocalFiles: ``<abs(path hash)>-<file name, unsafe chars as ->``."""
-    name = _java_name(host.rsplit("/", 1)[-1])
-    return f"{dependencies_dir(deployment)}/{java_path_hash(host)}-{name}"
+    name = _java_name(halyard.rsplit("/", 1)[-1])
+    return f"{dependencies_dir(deployment)}/{java_path_hash(halyard)}-{name}"
 
 
 def default_kubeconfig() -> str:
@@ -269,8 +282,9 @@ def references(raw: dict[str, Any], hal_dir: str, deployment: str) -> list[Refer
             if not defaulted and (not isinstance(value, str) or not value or is_remote(value)):
                 continue
             host = default_kubeconfig() if defaulted else host_path(value, hal_dir)
+            named = halyard_path("~/.kube/config" if defaulted else value)
             out.append(Reference(field=_field_name(location), location=location, value=value,
-                                 host_path=host, pod_path=pod_path(host, deployment),
+                                 host_path=host, pod_path=pod_path(named, deployment),
                                  readers=spec.readers, kind=spec.kind, defaulted=defaulted))
     return out
 

@@ -28,6 +28,7 @@ def base_deployment(accounts: int = 1) -> dict[str, Any]:
             "enabled": True,
             "primaryAccount": "acct-0",
             "accounts": [{"name": f"acct-{i}", "providerVersion": "V2", "context": f"ctx-{i}",
+                          "serviceAccount": True,
                           "namespaces": [], "omitNamespaces": ["kube-system"]}
                          for i in range(accounts)],
         }},

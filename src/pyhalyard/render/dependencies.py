@@ -37,6 +37,7 @@ from pyhalyard.required_files import (
     KUBECONFIG,
     Reference,
     dependencies_dir,
+    halyard_path,
     host_path,
     is_remote,
     pod_path,
@@ -185,6 +186,7 @@ def kubeconfig(ref: Reference, data: bytes, contexts: list[str | None],
     changed = False
     nested: list[tuple[str, str, str]] = []
     base = os.path.dirname(ref.host_path)
+    named_base = os.path.dirname(halyard_path(ref.value or "~/.kube/config"))
     for section, inner, keys in _KUBECONFIG_FILES:
         for i, entry in enumerate(config.get(section) or []):
             body = entry.get(inner) if isinstance(entry, dict) else None
@@ -195,7 +197,7 @@ def kubeconfig(ref: Reference, data: bytes, contexts: list[str | None],
                 if not isinstance(value, str) or not value or is_remote(value):
                     continue
                 host = host_path(value, base)
-                target = pod_path(host, deployment)
+                target = pod_path(halyard_path(value, named_base), deployment)
                 nested.append((host, target, f"{section}[{i}].{inner}.{key}"))
                 body[key] = target
                 changed = True
@@ -371,7 +373,9 @@ def attach(plan: Plan, sp: ServicePlan, objects: list[KubeObject],
         if name in taken:
             raise HalError(f"service-settings/{sp.name}.yml: kubernetes.volumes: the volume "
                            f"name '{name}' is pyhalyard's (required files); rename yours")
-    return [*secrets, *objects]
+    # After the service's config Secret, before its Service and Deployment.
+    at = max((i + 1 for i, o in enumerate(objects) if o["kind"] == "Secret"), default=0)
+    return [*objects[:at], *secrets, *objects[at:]]
 
 
 def collect(plan: Plan, profiles: dict[str, dict[str, str]]) -> dict[str, dict[str, bytes]]:
