@@ -141,7 +141,9 @@ FIELDS: tuple[FileField, ...] = (
        "security/GoogleRoleProvider"),
     _f("security.uiSecurity.ssl.sslCertificateFile", ("deck",), "security/ApacheSsl"),
     _f("security.uiSecurity.ssl.sslCertificateKeyFile", ("deck",), "security/ApacheSsl"),
-    _f("security.uiSecurity.ssl.sslCACertificateFile", ("deck",), "security/ApacheSsl"),
+    # Not listed: ApacheSsl.sslCACertificateFile (no reader: deck's image takes only
+    # DECK_CERT/DECK_KEY) and StackdriverStore.credentialsPath (the monitoring daemon,
+    # which pyhalyard does not deploy).
 )
 
 Location = tuple[str | int, ...]

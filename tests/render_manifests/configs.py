@@ -167,6 +167,12 @@ def make_hal(tmp: Path, name: str) -> Path:
         config = target / "config"
         config.write_text(config.read_text().replace("SPINNAKER_NAMESPACE", "oss-spinnaker"))
         return target
+    if name == "files":  # every required file, TLS, SAML and AWS keys (files_config.py)
+        from tests.render_manifests.files_config import files_deployment, write_files
+
+        target = write_hal(tmp / name, files_deployment())
+        write_files(target)
+        return target
     spec = CONFIGS[name]
     return write_hal(tmp / name, copy.deepcopy(spec["deployment"]),
                      settings=copy.deepcopy(spec.get("settings")))
@@ -188,4 +194,4 @@ def kinds(bundle: Bundle, service: str) -> list[str]:
     return [o["kind"] for o in bundle.services[service].objects]
 
 
-ALL_CONFIGS = [*CONFIGS, "examples", "realworld"]
+ALL_CONFIGS = [*CONFIGS, "examples", "realworld", "files"]

@@ -92,22 +92,25 @@ class Loaded:
     problems: list[Problem] = field(default_factory=list)
 
 
-# Reads are cached per process: `hal deploy render` validates, then renders.
-_READ_CACHE: dict[str, bytes | FileProblem] = {}
+# `hal deploy render` validates, then renders: the second read of an unchanged file
+# (same inode, size and modification time) comes from here.
+_READ_CACHE: dict[str, tuple[tuple[int, int, int], bytes]] = {}
 
 
 def read(path: str) -> bytes:
     """The file's bytes, or FileProblem saying (without contents) why not."""
+    try:
+        info = os.stat(path)
+        signature = (info.st_ino, info.st_size, info.st_mtime_ns)
+    except OSError:
+        signature = None
     cached = _READ_CACHE.get(path)
-    if cached is None:
-        try:
-            cached = _read(path)
-        except FileProblem as exc:
-            cached = exc
-        _READ_CACHE[path] = cached
-    if isinstance(cached, FileProblem):
-        raise cached
-    return cached
+    if cached is not None and cached[0] == signature:
+        return cached[1]
+    data = _read(path)
+    if signature is not None:
+        _READ_CACHE[path] = (signature, data)
+    return data
 
 
 def _read(path: str) -> bytes:
