@@ -19,7 +19,8 @@ import pytest
 import yaml
 
 from pyhalyard import required_files
-from pyhalyard.deploy.diff import diff_bundles, render as render_diff
+from pyhalyard.deploy.diff import diff_bundles
+from pyhalyard.deploy.diff import render as render_diff
 from pyhalyard.render.bundle import Bundle, KubeObject
 from pyhalyard.render.output import render_files
 from pyhalyard.required_files import FIELDS, KUBECONFIG, FileField, pod_path
