@@ -233,7 +233,7 @@ def make_plan(dep: Deployment, custom: CustomFiles, hal_dir: str | None = None) 
     refs = required_files.references(dep.raw, root, dep.name)
     # A file is needed when a service that reads it runs (or is configured elsewhere).
     running = {fp["service"].base for fp in first_pass.values() if fp["enabled"]}
-    needed = [ref for ref in refs if running.intersection(ref.readers)]
+    needed = tuple(ref for ref in refs if running.intersection(ref.readers))
     derived_env = {"deck": tls.deck_env(dep.raw, first_pass["deck"]["settings"],
                                         first_pass["deck"]["port"], url("gate"), needed)}
 
@@ -261,5 +261,5 @@ def make_plan(dep: Deployment, custom: CustomFiles, hal_dir: str | None = None) 
 
     return Plan(deployment=dep, custom=custom, namespace=namespace, services=services,
                 clouddriver_ha=cd_ha, echo_ha=echo_ha, ro_deck=ro_deck,
-                redis_source=redis_source, required=tuple(needed),
+                redis_source=redis_source, required=needed,
                 pod_raw=required_files.rewritten(dep.raw, refs))

@@ -16,6 +16,7 @@ checking and shipping the bytes is ``render/dependencies.py``.
 
 from __future__ import annotations
 
+import operator
 import os
 import re
 from collections.abc import Iterator
@@ -153,7 +154,6 @@ Location = tuple[str | int, ...]
 class Reference:
     """One file the halconfig names: where, on this machine, and in the pod."""
 
-    field: str  # field path for messages: providers.kubernetes.accounts[2].kubeconfigFile
     location: Location  # keys and list indexes from the deployment's root
     value: str  # as written in the halconfig ('' when Halyard's default applies)
     host_path: str  # absolute path on this machine
@@ -163,42 +163,76 @@ class Reference:
     # No kubeconfigFile and no serviceAccount: Halyard used its host's ~/.kube/config.
     defaulted: bool = False
 
+    @property
+    def field(self) -> str:
+        """Field path for messages: ``providers.kubernetes.accounts[2].kubeconfigFile``."""
+        return _field_name(self.location)
+
 
 def is_remote(value: str) -> bool:
     """A value the service resolves itself (bucket, secret engine, URL): never shipped."""
     return value.startswith(REMOTE_PREFIXES) or bool(_URL.match(value))
 
 
+_POWERS: dict[int, tuple[int, ...]] = {}
+_FOLDER_HASH: dict[bytes, int] = {}
+_MASK = 0xFFFFFFFF
+
+
+def _powers(length: int) -> tuple[int, ...]:
+    """31^(length-1), ..., 31^0 modulo 2^32."""
+    found = _POWERS.get(length)
+    if found is None:
+        found = _POWERS[length] = tuple(pow(31, k, 1 << 32) for k in range(length, -1, -1))
+    return found[1:]
+
+
+def _poly(data: bytes) -> int:
+    """Java's ``h = 31*h + b`` over ``data`` from h = 0, modulo 2^32, evaluated in C."""
+    total: int = sum(map(operator.mul, data, _powers(len(data))))
+    return total & _MASK
+
+
 def java_path_hash(path: str) -> int:
     """``Math.abs(java.nio.file.Path.hashCode())`` of a normalized absolute Unix path:
     ``h = 31*h + byte`` over its bytes, as a signed 32-bit int (abs(MIN_VALUE) stays
-    negative, as in Java)."""
-    h = 0
-    for byte in os.fsencode(path):
-        h = (31 * h + byte) & 0xFFFFFFFF
+    negative, as in Java).  Thousands of kubeconfigs in one folder are hashed on every
+    render, so the folder's hash is computed once and continued over the file name."""
+    data = os.fsencode(path)
+    cut = data.rfind(b"/")
+    folder, name = data[:cut], data[cut:]
+    head = _FOLDER_HASH.get(folder)
+    if head is None:
+        head = _FOLDER_HASH[folder] = _poly(folder)
+    h = (head * _powers(len(name))[0] * 31 + _poly(name)) & _MASK if name else head
     if h >= 0x80000000:
         h -= 0x100000000
     return h if h == -0x80000000 else abs(h)
 
 
 def _java_name(name: str) -> str:
-    """``name.replaceAll("[^-._a-zA-Z0-9]", "-")`` on Java's UTF-16 characters."""
+    """``name.replaceAll("[^-._a-zA-Z0-9]", "-")`` on Java's UTF-16 characters (a
+    character outside the BMP is two of them)."""
+    if name.isascii():
+        return _UNSAFE_NAME.sub("-", name)
     return "".join(("--" if ord(ch) > 0xFFFF else "-") if _UNSAFE_NAME.match(ch) else ch
                    for ch in name)
 
 
 def normalize(path: str) -> str:
     """What ``Paths.get`` keeps of a Unix path: no repeated or trailing slashes."""
-    return re.sub("/+", "/", path).rstrip("/") or "/"
+    if "//" in path:
+        path = re.sub("/+", "/", path)
+    return path.rstrip("/") or "/"
 
 
 def host_path(value: str, base: str) -> str:
-    """Halyard's FileService: relative paths are under ``base`` (the halconfig folder).
-    ``~`` is expanded too (Halyard would have looked for a folder named ``~``)."""
+    """Halyard's FileService: relative paths are under ``base`` (the halconfig folder,
+    absolute).  ``~`` is expanded too (Halyard would have looked for a folder named ``~``)."""
     if value.startswith("~"):
         value = os.path.expanduser(value)
     if not value.startswith("/"):
-        value = os.path.join(os.path.abspath(base), value)
+        value = f"{base}/{value}"
     return normalize(value)
 
 
@@ -266,12 +300,25 @@ def _walk(node: Any, path: tuple[str, ...], at: Location) -> Iterator[tuple[Loca
         yield from _walk(node[step], rest, (*at, step))
 
 
-def references(raw: dict[str, Any], hal_dir: str, deployment: str) -> list[Reference]:
+# validate and render ask for the same deployment's references: computed once.
+_LAST: list[tuple[dict[str, Any], str, str, tuple[Reference, ...]]] = []
+
+
+def references(raw: dict[str, Any], hal_dir: str, deployment: str) -> tuple[Reference, ...]:
     """Every local file the deployment ``raw`` names, in table order then halconfig order.
 
     Empty values and remote references are skipped.  A Kubernetes account with neither
     ``kubeconfigFile`` nor ``serviceAccount: true`` names the host's ``~/.kube/config``.
     """
+    if _LAST and _LAST[0][0] is raw and _LAST[0][1:3] == (hal_dir, deployment):
+        return _LAST[0][3]
+    found = tuple(_references(raw, hal_dir, deployment))
+    _LAST[:] = [(raw, hal_dir, deployment, found)]
+    return found
+
+
+def _references(raw: dict[str, Any], hal_dir: str, deployment: str) -> list[Reference]:
+    hal_dir = os.path.abspath(hal_dir)
     out: list[Reference] = []
     for spec in FIELDS:
         for location, value, parent in _walk(raw, spec.path, ()):
@@ -285,13 +332,13 @@ def references(raw: dict[str, Any], hal_dir: str, deployment: str) -> list[Refer
                 continue
             host = default_kubeconfig() if defaulted else host_path(value, hal_dir)
             named = halyard_path("~/.kube/config" if defaulted else value)
-            out.append(Reference(field=_field_name(location), location=location, value=value,
+            out.append(Reference(location=location, value=value,
                                  host_path=host, pod_path=pod_path(named, deployment),
                                  readers=spec.readers, kind=spec.kind, defaulted=defaulted))
     return out
 
 
-def rewritten(raw: dict[str, Any], refs: list[Reference]) -> dict[str, Any]:
+def rewritten(raw: dict[str, Any], refs: tuple[Reference, ...]) -> dict[str, Any]:
     """``raw`` with every referenced path replaced by its in-pod path.
 
     Copy-on-write: only the mappings and lists on the way to a rewritten field are

@@ -36,7 +36,7 @@ def derived_settings(raw: dict[str, Any], service: str) -> dict[str, Any]:
 
 
 def deck_env(raw: dict[str, Any], settings: dict[str, Any], port: int, gate_url: str,
-             refs: list[Reference]) -> dict[str, str]:
+             refs: tuple[Reference, ...]) -> dict[str, str]:
     """Deck's container environment for TLS (empty without ``uiSecurity.ssl.enabled``)."""
     if not ssl_enabled(raw, "deck"):
         return {}

@@ -34,11 +34,25 @@ KUBECONFIG_BYTES = (b"apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  clus
                     b"  user:\n    token: t\n")
 
 
+def mounted_secret(bundle: Bundle, service: str, volume: str) -> dict[str, bytes] | None:
+    """The files of the Secret behind one of the service's pod volumes."""
+    if not any(o["kind"] == "Deployment" for o in bundle.services[service].objects):
+        return None
+    found = next((v for v in pod_spec(bundle, service).get("volumes", [])
+                  if v["name"] == volume), None)
+    if found is None:
+        return None
+    names = ([found["secret"]["secretName"]] if "secret" in found else
+             [src["secret"]["name"] for src in found["projected"]["sources"]])
+    files: dict[str, bytes] = {}
+    for obj in bundle.objects():
+        if obj["kind"] == "Secret" and obj["metadata"]["name"] in names:
+            files.update((k, base64.b64decode(v)) for k, v in obj["data"].items())
+    return files
+
+
 def required_secret(bundle: Bundle, service: str) -> dict[str, bytes] | None:
-    for obj in bundle.services[service].objects:
-        if obj["kind"] == "Secret" and "-required-files-" in obj["metadata"]["name"]:
-            return {k: base64.b64decode(v) for k, v in obj["data"].items()}
-    return None
+    return mounted_secret(bundle, service, "spin-required-files")
 
 
 def pod_spec(bundle: Bundle, service: str) -> dict[str, Any]:
@@ -323,3 +337,28 @@ def test_diff_names_a_changed_file_but_never_its_content(tmp_path: Path) -> None
     assert f"~ key {name} changed (value hidden)" in text
     assert "secret-content" not in text
     assert "spin-fiat-required-files-" in text
+
+
+def test_roles_of_a_split_share_one_copy(bundles: dict[str, Bundle]) -> None:
+    """One Secret per base service, shared by its roles (and unchanged by an HA switch)."""
+    bundle = bundles["files"]
+    names = {v["secret"]["secretName"]
+             for role in ("clouddriver-caching", "clouddriver-rw", "clouddriver-ro")
+             for v in pod_spec(bundle, role)["volumes"] if v["name"] == "spin-required-files"}
+    assert len(names) == 1 and next(iter(names)).startswith("spin-clouddriver-required-files-")
+    shared = [o["metadata"]["name"] for o in bundle.shared if o["kind"] == "Secret"]
+    assert len(shared) == len(set(shared)) and next(iter(names)) in shared
+
+
+def test_fast_secret_yaml_writes_what_pyyaml_writes(bundles: dict[str, Bundle]) -> None:
+    from pyhalyard.render.output import dump_object
+    from pyhalyard.render.secret_yaml import fast_secret_yaml
+
+    taken = 0
+    for bundle in bundles.values():
+        for obj in bundle.objects():
+            fast = fast_secret_yaml(obj, dump_object)
+            if fast is not None:
+                taken += 1
+                assert fast == dump_object(obj), obj["metadata"]["name"]
+    assert taken > 20

@@ -5,7 +5,6 @@ Each test names the Halyard source it reproduces (halyard-deploy .../spinnaker/v
 
 from __future__ import annotations
 
-import base64
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +16,7 @@ from pyhalyard.required_files import POD_HAL_DIR, pod_path
 from tests.helpers import REALWORLD
 from tests.render_manifests.configs import deployment, render, write_hal
 from tests.render_manifests.files_config import AWS_KEYS
+from tests.render_manifests.test_required_files import mounted_secret
 
 DEPS = "/home/spinnaker/.hal/default/staging/dependencies"
 
@@ -37,10 +37,9 @@ def container(bundle: Bundle, service: str) -> KubeObject:
 
 
 def secret_by_mark(bundle: Bundle, service: str, mark: str) -> dict[str, bytes] | None:
-    for obj in bundle.services[service].objects:
-        if obj["kind"] == "Secret" and mark in obj["metadata"]["name"]:
-            return {k: base64.b64decode(v) for k, v in obj["data"].items()}
-    return None
+    """The files of the Secret (``-required-files-`` / ``-aws-files-``) the service mounts."""
+    volume = {"-required-files-": "spin-required-files", "-aws-files-": "spin-aws-credentials"}
+    return mounted_secret(bundle, service, volume[mark])
 
 
 def gate_with(tmp_path: Path, authn: dict[str, Any],

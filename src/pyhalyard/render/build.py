@@ -11,7 +11,7 @@ from typing import Any
 
 from pyhalyard.halconfig.paths import HalPaths
 from pyhalyard.plan import Plan, ServicePlan
-from pyhalyard.render.bundle import Bundle, ServiceBundle
+from pyhalyard.render.bundle import Bundle, KubeObject, ServiceBundle
 from pyhalyard.render.images import Images
 from pyhalyard.render.manifests import namespace_object, service_objects
 
@@ -46,7 +46,7 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
     profiles = render_profiles(plan)
     shipped = dependencies.collect(plan, profiles)
     images = images_for(plan, paths, registry=registry, bom=bom)
-    shared = (namespace_object(plan),)
+    file_secrets: dict[str, KubeObject] = {}  # shared by the roles of a split
     services: dict[str, ServiceBundle] = {}
     for sp in sorted(plan.enabled(), key=lambda s: s.name):
         if not sp.service.deployable:
@@ -56,9 +56,11 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
             services[sp.name] = ServiceBundle(sp.name, files, ())
             continue
         objects = service_objects(plan, sp, files, _seed_container(plan, sp, images))
-        objects = dependencies.attach(plan, sp, objects, shipped.get(sp.name, {}),
-                                      credentials_file(plan, sp.service.base))
+        objects, secrets = dependencies.attach(plan, sp, objects, shipped.get(sp.name, {}),
+                                               credentials_file(plan, sp.service.base))
+        file_secrets.update((s["metadata"]["name"], s) for s in secrets)
         services[sp.name] = ServiceBundle(sp.name, files, tuple(objects))
+    shared = (namespace_object(plan), *(file_secrets[n] for n in sorted(file_secrets)))
     return Bundle(namespace=plan.namespace, version=plan.deployment.version, shared=shared,
                   services=services)
 

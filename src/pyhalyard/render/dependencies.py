@@ -57,10 +57,14 @@ AWS_SECRET_MARK = "-aws-files-"
 # Kubeconfig fields that name local files (clientcmd's path fields), per section.
 _KUBECONFIG_FILES = (("clusters", "cluster", ("certificate-authority",)),
                      ("users", "user", ("client-certificate", "client-key", "tokenFile")))
-_TOP_LEVEL_KEY = re.compile(rb"^(apiVersion|kind|clusters|contexts|users|current-context|"
-                            rb"preferences)\s*:", re.MULTILINE)
+_TOP_LEVEL_KEYS = tuple(b"\n" + key + b":" for key in (
+    b"apiVersion", b"kind", b"clusters", b"contexts", b"users", b"current-context"))
+# Words that may mean a rewrite (GKE's auth provider, paths of certificate/key files):
+# only kubeconfigs holding one are parsed.
+_HINTS = (b"auth-provider", b"certificate-authority", b"client-certificate", b"client-key",
+          b"tokenFile")
 _NEEDS_PARSE = re.compile(rb"auth-provider|^[ \t-]*(certificate-authority|client-certificate|"
-                          rb"client-key|tokenFile)\s*:", re.MULTILINE)
+                          rb"client-key|tokenFile)[ \t]*:", re.MULTILINE)
 try:
     _Loader: type[yaml.SafeLoader] = yaml.CSafeLoader  # type: ignore[assignment]
     _Dumper: type[yaml.SafeDumper] = yaml.CSafeDumper  # type: ignore[assignment]
@@ -100,21 +104,6 @@ _READ_CACHE: dict[str, tuple[tuple[int, int, int], bytes]] = {}
 def read(path: str) -> bytes:
     """The file's bytes, or FileProblem saying (without contents) why not."""
     try:
-        info = os.stat(path)
-        signature = (info.st_ino, info.st_size, info.st_mtime_ns)
-    except OSError:
-        signature = None
-    cached = _READ_CACHE.get(path)
-    if cached is not None and cached[0] == signature:
-        return cached[1]
-    data = _read(path)
-    if signature is not None:
-        _READ_CACHE[path] = (signature, data)
-    return data
-
-
-def _read(path: str) -> bytes:
-    try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
     except FileNotFoundError:
         raise FileProblem("file not found") from None
@@ -131,10 +120,13 @@ def _read(path: str) -> bytes:
         if info.st_size > SECRET_LIMIT:
             raise FileProblem(f"is {info.st_size:,} bytes, more than a Kubernetes Secret can "
                               f"hold ({SECRET_LIMIT:,} bytes)")
-        chunks = []
-        while chunk := os.read(fd, 1 << 20):
-            chunks.append(chunk)
-        data = b"".join(chunks)
+        signature = (info.st_ino, info.st_size, info.st_mtime_ns)
+        cached = _READ_CACHE.get(path)
+        if cached is not None and cached[0] == signature:
+            return cached[1]
+        data = os.read(fd, info.st_size + 1)
+        while len(data) <= SECRET_LIMIT and (chunk := os.read(fd, 1 << 20)):
+            data += chunk  # the file grew while we read it
     except IsADirectoryError:
         raise FileProblem("is a folder, not a file") from None
     except OSError as exc:
@@ -143,6 +135,7 @@ def _read(path: str) -> bytes:
         os.close(fd)
     if len(data) > SECRET_LIMIT:
         raise FileProblem(f"is more than a Kubernetes Secret can hold ({SECRET_LIMIT:,} bytes)")
+    _READ_CACHE[path] = (signature, data)
     return data
 
 
@@ -157,7 +150,8 @@ def _looks_like_kubeconfig(data: bytes) -> bool:
         return False
     if data.lstrip().startswith(b"{"):
         return b'"clusters"' in data
-    return _TOP_LEVEL_KEY.search(data) is not None
+    lines = b"\n" + data
+    return any(key in lines for key in _TOP_LEVEL_KEYS)
 
 
 def _context_user(config: dict[str, Any], context: str | None) -> str | None:
@@ -173,7 +167,7 @@ def kubeconfig(ref: Reference, data: bytes, contexts: list[str | None],
                deployment: str) -> tuple[bytes, list[tuple[str, str, str]]]:
     """The kubeconfig as shipped, and the (host path, in-pod path, field) of each local
     file it names.  Unchanged bytes when there is nothing to rewrite."""
-    if not _NEEDS_PARSE.search(data):
+    if not any(hint in data for hint in _HINTS) or not _NEEDS_PARSE.search(data):
         if not _looks_like_kubeconfig(data):
             raise FileProblem("is not a kubeconfig (expected YAML with clusters, contexts "
                               "and users)")
@@ -228,10 +222,22 @@ def _account_context(raw: dict[str, Any], ref: Reference) -> str | None:
     return context if isinstance(context, str) and context else None
 
 
-def load(raw: dict[str, Any], refs: tuple[Reference, ...] | list[Reference],
-         deployment: str) -> Loaded:
+_LAST: list[tuple[dict[str, Any], tuple[str, ...], str, Loaded]] = []
+
+
+def load(raw: dict[str, Any], refs: tuple[Reference, ...], deployment: str) -> Loaded:
     """Read every referenced file once (kubeconfigs processed); collect every problem,
-    one per field that names a bad file."""
+    one per field that names a bad file.  `hal deploy render` validates, then renders:
+    the second call for the same halconfig and files is answered from memory."""
+    key = tuple(ref.host_path + "\0" + ref.pod_path for ref in refs)
+    if _LAST and _LAST[0][0] is raw and _LAST[0][1] == key and _LAST[0][2] == deployment:
+        return _LAST[0][3]
+    out = _load(raw, refs, deployment)
+    _LAST[:] = [(raw, key, deployment, out)]
+    return out
+
+
+def _load(raw: dict[str, Any], refs: tuple[Reference, ...], deployment: str) -> Loaded:
     out = Loaded()
     by_name: dict[str, list[Reference]] = {}
     for ref in refs:
@@ -303,12 +309,25 @@ def referenced(plan: Plan, profiles: dict[str, dict[str, str]],
 
 
 # ------------------------------------------------------------------ objects
+# The roles of a split ship the same files: each file's digest and base64 text are
+# computed once (keyed by the bytes object, which every role shares).
+_ENCODED: dict[int, tuple[bytes, bytes, str]] = {}
+
+
+def _encoded(data: bytes) -> tuple[bytes, str]:
+    found = _ENCODED.get(id(data))
+    if found is None or found[0] is not data:
+        found = (data, hashlib.sha256(data).digest(), base64.b64encode(data).decode("ascii"))
+        _ENCODED[id(data)] = found
+    return found[1], found[2]
+
+
 def _digest(data: dict[str, bytes]) -> str:
     h = hashlib.sha256()
     for key in sorted(data):
         h.update(key.encode())
         h.update(b"\0")
-        h.update(hashlib.sha256(data[key]).digest())
+        h.update(_encoded(data[key])[0])
     return h.hexdigest()[:HASH_LENGTH]
 
 
@@ -334,18 +353,26 @@ def _secret(plan: Plan, name: str, labels: dict[str, str],
         "metadata": {"name": name, "namespace": plan.namespace, "labels": dict(labels)},
         "type": "Opaque",
         "immutable": True,
-        "data": {k: base64.b64encode(v).decode("ascii") for k, v in sorted(data.items())},
+        "data": {k: _encoded(v)[1] for k, v in sorted(data.items())},
     }
 
 
-def attach(plan: Plan, sp: ServicePlan, objects: list[KubeObject],
-           files: dict[str, bytes], aws: bytes | None) -> list[KubeObject]:
-    """``objects`` of one managed service plus its file Secrets, mounted in its main
-    container (read-only)."""
+def attach(plan: Plan, sp: ServicePlan, objects: list[KubeObject], files: dict[str, bytes],
+           aws: bytes | None) -> tuple[list[KubeObject], list[KubeObject]]:
+    """``objects`` of one managed service with its file Secrets mounted read-only in its
+    main container, and those Secrets.
+
+    The Secrets are named and labelled after the base service (``spin-clouddriver-
+    required-files-<hash>``): the roles of a split read the same files, so they share
+    one copy, and switching HA on or off renames nothing.  The caller puts them with the
+    bundle's shared objects (applied before any Deployment), once.
+    """
     if not files and aws is None:
-        return objects
+        return objects, []
     deployment = next(o for o in objects if o["kind"] == "Deployment")
-    labels = dict(deployment["metadata"]["labels"])
+    base = sp.service.base
+    labels = {**deployment["metadata"]["labels"], "app.kubernetes.io/name": base,
+              "cluster": f"spin-{base}"}
     pod = deployment["spec"]["template"]["spec"]
     main = pod["containers"][0]
     volumes: list[KubeObject] = pod.setdefault("volumes", [])
@@ -355,7 +382,7 @@ def attach(plan: Plan, sp: ServicePlan, objects: list[KubeObject],
     if files:
         names = []
         for pack in _packs(files):
-            name = f"{sp.k8s_name}{SECRET_MARK}{_digest(pack)}"
+            name = f"spin-{base}{SECRET_MARK}{_digest(pack)}"
             secrets.append(_secret(plan, name, labels, pack))
             names.append(name)
         volume: KubeObject = ({"name": DEPS_VOLUME, "secret": {"secretName": names[0]}}
@@ -367,7 +394,7 @@ def attach(plan: Plan, sp: ServicePlan, objects: list[KubeObject],
                        "readOnly": True})
     if aws is not None:
         data = {AWS_KEY: aws}
-        name = f"{sp.k8s_name}{AWS_SECRET_MARK}{_digest(data)}"
+        name = f"spin-{base}{AWS_SECRET_MARK}{_digest(data)}"
         secrets.append(_secret(plan, name, labels, data))
         volumes.append({"name": AWS_VOLUME, "secret": {"secretName": name}})
         mounts.extend({"name": AWS_VOLUME, "mountPath": folder, "readOnly": True}
@@ -376,9 +403,7 @@ def attach(plan: Plan, sp: ServicePlan, objects: list[KubeObject],
         if name in taken:
             raise HalError(f"service-settings/{sp.name}.yml: kubernetes.volumes: the volume "
                            f"name '{name}' is pyhalyard's (required files); rename yours")
-    # After the service's config Secret, before its Service and Deployment.
-    at = max((i + 1 for i, o in enumerate(objects) if o["kind"] == "Secret"), default=0)
-    return [*objects[:at], *secrets, *objects[at:]]
+    return objects, secrets
 
 
 def collect(plan: Plan, profiles: dict[str, dict[str, str]]) -> dict[str, dict[str, bytes]]:

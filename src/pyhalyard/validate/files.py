@@ -10,7 +10,17 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from pyhalyard.pipeline import Loaded, plan
+from pyhalyard.required_files import Reference
 from pyhalyard.validate.problem import Problem, Severity
+
+_LAST: list[tuple[Loaded, tuple[Reference, ...]]] = []
+
+
+def _required(loaded: Loaded) -> tuple[Reference, ...]:
+    """The files the plan needs (both rules ask; the plan is built once)."""
+    if not (_LAST and _LAST[0][0] is loaded):
+        _LAST[:] = [(loaded, plan(loaded).required)]
+    return _LAST[0][1]
 
 
 def required_files_readable(loaded: Loaded) -> Iterator[Problem]:
@@ -18,11 +28,10 @@ def required_files_readable(loaded: Loaded) -> Iterator[Problem]:
     valid for its field (a kubeconfig is a kubeconfig); one ERROR per field."""
     from pyhalyard.render.dependencies import load
 
-    the_plan = plan(loaded)
-    if not the_plan.required:
+    required = _required(loaded)
+    if not required:
         return
-    for problem in load(loaded.deployment.raw, the_plan.required,
-                        loaded.deployment.name).problems:
+    for problem in load(loaded.deployment.raw, required, loaded.deployment.name).problems:
         yield Problem(Severity.ERROR, problem.field, f"{problem.path}: {problem.message}",
                       "fix the path (relative paths are under the hal folder) or the file")
 
@@ -30,7 +39,7 @@ def required_files_readable(loaded: Loaded) -> Iterator[Problem]:
 def kubeconfig_defaults(loaded: Loaded) -> Iterator[Problem]:
     """KubernetesAccount.getKubeconfigFile(): no file and no service account means the
     Halyard host's ``~/.kube/config`` -- say so, it is rarely what the user meant."""
-    for ref in plan(loaded).required:
+    for ref in _required(loaded):
         if ref.defaulted:
             account = ref.field.rsplit(".", 1)[0]
             yield Problem(Severity.WARNING, account,
