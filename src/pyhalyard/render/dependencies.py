@@ -24,6 +24,7 @@ import hashlib
 import os
 import re
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -57,12 +58,12 @@ AWS_SECRET_MARK = "-aws-files-"
 # Kubeconfig fields that name local files (clientcmd's path fields), per section.
 _KUBECONFIG_FILES = (("clusters", "cluster", ("certificate-authority",)),
                      ("users", "user", ("client-certificate", "client-key", "tokenFile")))
-_TOP_LEVEL_KEYS = tuple(b"\n" + key + b":" for key in (
-    b"apiVersion", b"kind", b"clusters", b"contexts", b"users", b"current-context"))
+_TOP_LEVEL_KEY = re.compile(rb"(?:^|\n)(?:apiVersion|kind|clusters|contexts|users|"
+                            rb"current-context):")
 # Words that may mean a rewrite (GKE's auth provider, paths of certificate/key files):
 # only kubeconfigs holding one are parsed.
-_HINTS = (b"auth-provider", b"certificate-authority", b"client-certificate", b"client-key",
-          b"tokenFile")
+_HINTS = re.compile(rb"auth-provider|certificate-authority|client-certificate|client-key|"
+                    rb"tokenFile")
 _NEEDS_PARSE = re.compile(rb"auth-provider|^[ \t-]*(certificate-authority|client-certificate|"
                           rb"client-key|tokenFile)[ \t]*:", re.MULTILINE)
 try:
@@ -125,7 +126,8 @@ def read(path: str) -> bytes:
         if cached is not None and cached[0] == signature:
             return cached[1]
         data = os.read(fd, info.st_size + 1)
-        while len(data) <= SECRET_LIMIT and (chunk := os.read(fd, 1 << 20)):
+        while len(data) > info.st_size and len(data) <= SECRET_LIMIT \
+                and (chunk := os.read(fd, 1 << 20)):
             data += chunk  # the file grew while we read it
     except IsADirectoryError:
         raise FileProblem("is a folder, not a file") from None
@@ -150,8 +152,7 @@ def _looks_like_kubeconfig(data: bytes) -> bool:
         return False
     if data.lstrip().startswith(b"{"):
         return b'"clusters"' in data
-    lines = b"\n" + data
-    return any(key in lines for key in _TOP_LEVEL_KEYS)
+    return _TOP_LEVEL_KEY.search(data) is not None
 
 
 def _context_user(config: dict[str, Any], context: str | None) -> str | None:
@@ -163,11 +164,11 @@ def _context_user(config: dict[str, Any], context: str | None) -> str | None:
     return None
 
 
-def kubeconfig(ref: Reference, data: bytes, contexts: list[str | None],
+def kubeconfig(ref: Reference, data: bytes, contexts: Callable[[], list[str | None]],
                deployment: str) -> tuple[bytes, list[tuple[str, str, str]]]:
     """The kubeconfig as shipped, and the (host path, in-pod path, field) of each local
     file it names.  Unchanged bytes when there is nothing to rewrite."""
-    if not any(hint in data for hint in _HINTS) or not _NEEDS_PARSE.search(data):
+    if _HINTS.search(data) is None or _NEEDS_PARSE.search(data) is None:
         if not _looks_like_kubeconfig(data):
             raise FileProblem("is not a kubeconfig (expected YAML with clusters, contexts "
                               "and users)")
@@ -198,7 +199,7 @@ def kubeconfig(ref: Reference, data: bytes, contexts: list[str | None],
                 nested.append((host, target, f"{section}[{i}].{inner}.{key}"))
                 body[key] = target
                 changed = True
-    users = {_context_user(config, context) for context in contexts} - {None}
+    users = {_context_user(config, context) for context in contexts()} - {None}
     for entry in config.get("users") or []:
         if not isinstance(entry, dict) or entry.get("name") not in users:
             continue
@@ -256,7 +257,9 @@ def _load(raw: dict[str, Any], refs: tuple[Reference, ...], deployment: str) -> 
             if first.kind == KUBECONFIG:
                 # Accounts sharing one kubeconfig: Halyard rewrote its one staged copy
                 # for each account's context in turn.
-                contexts = [_account_context(raw, r) for r in same if r.kind == KUBECONFIG]
+                def contexts(group: list[Reference] = same) -> list[str | None]:
+                    return [_account_context(raw, r) for r in group if r.kind == KUBECONFIG]
+
                 data, nested = kubeconfig(first, data, contexts, deployment)
         except FileProblem as exc:
             out.problems.extend(Problem(r.field, r.host_path, str(exc)) for r in same)
