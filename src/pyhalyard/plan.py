@@ -9,14 +9,17 @@ topology can never disagree about them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pyhalyard import catalog, required_files, tls
+from pyhalyard import catalog
 from pyhalyard.echo_scheduler import sql_clustered
 from pyhalyard.halconfig.custom import CustomFiles, profile_target
 from pyhalyard.halconfig.model import Deployment
 from pyhalyard.halconfig.paths import default_hal_dir
 from pyhalyard.merge import deep_merge
+
+if TYPE_CHECKING:  # imported by make_plan: `hal config` edits never build a plan
+    from pyhalyard.required_files import Reference
 
 DEFAULT_JAVA_OPTS = "-XX:MaxRAMPercentage=50.0"
 LISTEN_HOST = "0.0.0.0"
@@ -63,7 +66,7 @@ class Plan:
     redis_source: str
     # Local files the halconfig names (required_files.py) and the halconfig as the pods
     # see it: those paths rewritten to the in-pod copies (None: nothing to rewrite).
-    required: tuple[required_files.Reference, ...] = ()
+    required: tuple[Reference, ...] = ()
     pod_raw: dict[str, Any] | None = None
 
     def enabled(self) -> list[ServicePlan]:
@@ -146,6 +149,8 @@ def in_pod_view(plan: Plan) -> Plan:
 
 def make_plan(dep: Deployment, custom: CustomFiles, hal_dir: str | None = None) -> Plan:
     """``hal_dir`` resolves relative file paths, as Halyard did (default: ``~/.hal``)."""
+    from pyhalyard import required_files, tls
+
     env = dep.environment
     cd = env.clouddriver_ha
     cd_ha, echo_ha, ro_deck = cd.enabled, env.echo_ha, cd.ro_deck

@@ -8,10 +8,13 @@ an edit: they read files.  The render modules are imported inside the rules so a
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from pyhalyard.pipeline import Loaded, plan
-from pyhalyard.required_files import Reference
 from pyhalyard.validate.problem import Problem, Severity
+
+if TYPE_CHECKING:
+    from pyhalyard.required_files import Reference
 
 _LAST: list[tuple[Loaded, tuple[Reference, ...]]] = []
 
