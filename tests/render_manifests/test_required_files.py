@@ -362,3 +362,28 @@ def test_fast_secret_yaml_writes_what_pyyaml_writes(bundles: dict[str, Bundle]) 
                 taken += 1
                 assert fast == dump_object(obj), obj["metadata"]["name"]
     assert taken > 20
+
+
+def test_files_beyond_one_secret_are_split_and_projected(tmp_path: Path) -> None:
+    """Kubernetes caps a Secret at 1 MiB: more files than that span several Secrets,
+    mounted together through one projected volume (valid for the API server)."""
+    import kubernetes_validate
+
+    dep = deployment()
+    for i in range(3):
+        big = tmp_path / f"kubeconfig-{i}"
+        big.write_bytes(b"apiVersion: v1\nclusters: []\n" + b"#" * 400_000 + b"\n")
+        dep["providers"]["kubernetes"]["accounts"].append(
+            {"name": f"big{i}", "providerVersion": "V2", "kubeconfigFile": str(big)})
+    bundle = render(write_hal(tmp_path / "hal", dep))
+    volume = next(v for v in pod_spec(bundle, "clouddriver")["volumes"]
+                  if v["name"] == "spin-required-files")
+    sources = volume["projected"]["sources"]
+    assert len(sources) == 2
+    files = required_secret(bundle, "clouddriver")
+    assert files is not None and len(files) == 3
+    for obj in bundle.objects():
+        if obj["kind"] in ("Secret", "Deployment"):
+            kubernetes_validate.validate(obj, "1.33", strict=True)
+            if obj["kind"] == "Secret":
+                assert sum(len(base64.b64decode(v)) for v in obj["data"].values()) < 1 << 20

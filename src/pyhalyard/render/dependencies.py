@@ -88,7 +88,7 @@ class Problem:
 
 
 @dataclass
-class Loaded:
+class ReadFiles:
     """Every referenced file, read and processed: in-pod file name -> bytes."""
 
     files: dict[str, bytes] = field(default_factory=dict)
@@ -223,10 +223,10 @@ def _account_context(raw: dict[str, Any], ref: Reference) -> str | None:
     return context if isinstance(context, str) and context else None
 
 
-_LAST: list[tuple[dict[str, Any], tuple[str, ...], str, Loaded]] = []
+_LAST: list[tuple[dict[str, Any], tuple[str, ...], str, ReadFiles]] = []
 
 
-def load(raw: dict[str, Any], refs: tuple[Reference, ...], deployment: str) -> Loaded:
+def load(raw: dict[str, Any], refs: tuple[Reference, ...], deployment: str) -> ReadFiles:
     """Read every referenced file once (kubeconfigs processed); collect every problem,
     one per field that names a bad file.  `hal deploy render` validates, then renders:
     the second call for the same halconfig and files is answered from memory."""
@@ -238,8 +238,8 @@ def load(raw: dict[str, Any], refs: tuple[Reference, ...], deployment: str) -> L
     return out
 
 
-def _load(raw: dict[str, Any], refs: tuple[Reference, ...], deployment: str) -> Loaded:
-    out = Loaded()
+def _load(raw: dict[str, Any], refs: tuple[Reference, ...], deployment: str) -> ReadFiles:
+    out = ReadFiles()
     by_name: dict[str, list[Reference]] = {}
     for ref in refs:
         by_name.setdefault(ref.pod_path.rsplit("/", 1)[-1], []).append(ref)
@@ -282,7 +282,7 @@ def _load(raw: dict[str, Any], refs: tuple[Reference, ...], deployment: str) -> 
 
 # ------------------------------------------------------------------ which pods
 def referenced(plan: Plan, profiles: dict[str, dict[str, str]],
-               loaded: Loaded) -> dict[str, dict[str, bytes]]:
+               loaded: ReadFiles) -> dict[str, dict[str, bytes]]:
     """Service name -> the files its rendered profiles or environment name."""
     if not loaded.files:
         return {}
