@@ -2,7 +2,8 @@
 
 Each measurement is a fresh ``python -m pyhalyard ... deploy render`` process (interpreter
 start, imports, load, validate, plan, render, write), as a user or CI would run it.  The
-config is examples/hal (both HA splits, external Redis) with N Kubernetes accounts.
+config is examples/hal (both HA splits, external Redis) with N Kubernetes accounts, each naming
+its own kubeconfig file: render reads, checks and ships every one of them to clouddriver.
 
 Targets (issue 4): ≤ 300 ms for 50 accounts, ≤ 3 s for 2,000, and time growing no faster
 than linearly.  Growth is judged on the time added above the 50-account run: going to 2,000
