@@ -20,7 +20,6 @@ import operator
 import os
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 from typing import Any
 
 # Halyard's halconfig folder as its pods saw it: Halyard ran as user spinnaker.
@@ -38,19 +37,25 @@ CLOUDDRIVER = ("clouddriver",)
 ARTIFACT_READERS = ("clouddriver", "echo", "igor")
 
 
-@dataclass(frozen=True)
 class FileField:
     """One file-valued field.
 
     ``path`` walks the halconfig: a key, ``[]`` for every item of a list,
     ``*`` for every value of a mapping, ``[name=x]`` for the list item named x.
     ``readers`` are base services (an HA split's roles read what their base reads).
+    ``halyard`` is the Halyard model class that declares the field.
+    (Plain classes, not dataclasses: this module is imported by every render, and
+    each dataclass costs more to define than the whole table to build.)
     """
 
-    path: tuple[str, ...]
-    readers: tuple[str, ...]
-    halyard: str  # the Halyard model class that declares the field
-    kind: str = FILE
+    __slots__ = ("halyard", "kind", "path", "readers")
+
+    def __init__(self, path: tuple[str, ...], readers: tuple[str, ...], halyard: str,
+                 kind: str = FILE) -> None:
+        self.path, self.readers, self.halyard, self.kind = path, readers, halyard, kind
+
+    def __repr__(self) -> str:
+        return f"FileField({'.'.join(self.path)!r}, {self.readers!r})"
 
 
 def _f(dotted: str, readers: tuple[str, ...], halyard: str, kind: str = FILE) -> FileField:
@@ -150,23 +155,29 @@ FIELDS: tuple[FileField, ...] = (
 Location = tuple[str | int, ...]
 
 
-@dataclass(frozen=True)
 class Reference:
-    """One file the halconfig names: where, on this machine, and in the pod."""
+    """One file the halconfig names: where, on this machine, and in the pod (read-only)."""
 
-    location: Location  # keys and list indexes from the deployment's root
-    value: str  # as written in the halconfig ('' when Halyard's default applies)
-    host_path: str  # absolute path on this machine
-    pod_path: str  # Halyard's staged copy, as the pod sees it
-    readers: tuple[str, ...]
-    kind: str
-    # No kubeconfigFile and no serviceAccount: Halyard used its host's ~/.kube/config.
-    defaulted: bool = False
+    __slots__ = ("defaulted", "host_path", "kind", "location", "pod_path", "readers", "value")
+
+    def __init__(self, location: Location, value: str, host_path: str, pod_path: str,
+                 readers: tuple[str, ...], kind: str, defaulted: bool = False) -> None:
+        self.location = location  # keys and list indexes from the deployment's root
+        self.value = value  # as written in the halconfig ('' when Halyard's default applies)
+        self.host_path = host_path  # absolute path on this machine
+        self.pod_path = pod_path  # Halyard's staged copy, as the pod sees it
+        self.readers = readers
+        self.kind = kind
+        # No kubeconfigFile and no serviceAccount: Halyard used its host's ~/.kube/config.
+        self.defaulted = defaulted
 
     @property
     def field(self) -> str:
         """Field path for messages: ``providers.kubernetes.accounts[2].kubeconfigFile``."""
         return _field_name(self.location)
+
+    def __repr__(self) -> str:
+        return f"Reference({self.field!r}, {self.host_path!r} -> {self.pod_path!r})"
 
 
 def is_remote(value: str) -> bool:

@@ -25,7 +25,6 @@ import os
 import re
 import stat
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -77,24 +76,26 @@ class FileProblem(Exception):
     """Why a required file cannot be shipped (no contents in the message)."""
 
 
-@dataclass(frozen=True)
 class Problem:
-    field: str
-    path: str
-    message: str
+    """A file that cannot be shipped: the field naming it, its path, what is wrong."""
+
+    __slots__ = ("field", "message", "path")
+
+    def __init__(self, field: str, path: str, message: str) -> None:
+        self.field, self.path, self.message = field, path, message
 
     def __str__(self) -> str:
         return f"{self.field}: {self.path}: {self.message}"
 
 
-@dataclass
 class ReadFiles:
     """Every referenced file, read and processed: in-pod file name -> bytes."""
 
-    files: dict[str, bytes] = field(default_factory=dict)
-    # A kubeconfig's in-pod name -> the names of the files it names in turn.
-    nested: dict[str, list[str]] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
+    def __init__(self) -> None:
+        self.files: dict[str, bytes] = {}
+        # A kubeconfig's in-pod name -> the names of the files it names in turn.
+        self.nested: dict[str, list[str]] = {}
+        self.problems: list[Problem] = []
 
 
 # `hal deploy render` validates, then renders: the second read of an unchanged file

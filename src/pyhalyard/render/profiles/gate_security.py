@@ -19,7 +19,6 @@ from __future__ import annotations
 import copy
 import re
 from typing import Any
-from urllib.parse import urlsplit
 
 from pyhalyard.plan import Plan, ServicePlan
 from pyhalyard.render.profiles.base import Profile, block, copied, flag
@@ -120,6 +119,8 @@ def saml(node: dict[str, Any]) -> Profile:
             out[key] = value
     address = node.get("serviceAddress")
     if isinstance(address, str) and address:
+        from urllib.parse import urlsplit  # only with SAML: costs an import otherwise
+
         url = urlsplit(address)
         out["redirectProtocol"] = url.scheme
         host = url.hostname or ""
