@@ -16,14 +16,9 @@ from pyhalyard.validate.problem import Problem, Severity
 if TYPE_CHECKING:
     from pyhalyard.required_files import Reference
 
-_LAST: list[tuple[Loaded, tuple[Reference, ...]]] = []
-
-
 def _required(loaded: Loaded) -> tuple[Reference, ...]:
-    """The files the plan needs (both rules ask; the plan is built once)."""
-    if not (_LAST and _LAST[0][0] is loaded):
-        _LAST[:] = [(loaded, plan(loaded).required)]
-    return _LAST[0][1]
+    """The files the plan needs (pipeline.plan builds it once for validate and render)."""
+    return plan(loaded).required
 
 
 def required_files_readable(loaded: Loaded) -> Iterator[Problem]:
