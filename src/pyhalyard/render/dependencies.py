@@ -326,6 +326,10 @@ def _encoded(data: bytes) -> tuple[bytes, str]:
     return found[1], found[2]
 
 
+_BUILT: dict[tuple[str, tuple[tuple[str, int], ...]],
+             tuple[tuple[bytes, ...], list[KubeObject]]] = {}
+
+
 def _digest(data: dict[str, bytes]) -> str:
     h = hashlib.sha256()
     for key in sorted(data):
@@ -384,11 +388,19 @@ def attach(plan: Plan, sp: ServicePlan, objects: list[KubeObject], files: dict[s
     taken = {v["name"] for v in volumes}
     secrets: list[KubeObject] = []
     if files:
-        names = []
-        for pack in _packs(files):
-            name = f"spin-{base}{SECRET_MARK}{_digest(pack)}"
-            secrets.append(_secret(plan, name, labels, pack))
-            names.append(name)
+        # The roles of a split ship the very same files: build their Secrets once.
+        key = (f"{plan.namespace}/{base}/{sorted(labels.items())}",
+               tuple((k, id(v)) for k, v in files.items()))
+        built = _BUILT.get(key)
+        if built is None or any(b is not v for b, v in zip(built[0], files.values(),
+                                                           strict=True)):
+            packs = []
+            for pack in _packs(files):
+                name = f"spin-{base}{SECRET_MARK}{_digest(pack)}"
+                packs.append(_secret(plan, name, labels, pack))
+            built = _BUILT[key] = (tuple(files.values()), packs)
+        secrets.extend(built[1])
+        names = [str(obj["metadata"]["name"]) for obj in built[1]]
         volume: KubeObject = ({"name": DEPS_VOLUME, "secret": {"secretName": names[0]}}
                               if len(names) == 1 else
                               {"name": DEPS_VOLUME, "projected": {
