@@ -19,7 +19,6 @@ from __future__ import annotations
 import operator
 import os
 import re
-from collections.abc import Iterator
 from typing import Any
 
 # Halyard's halconfig folder as its pods saw it: Halyard ran as user spinnaker.
@@ -281,34 +280,39 @@ def _field_name(location: Location) -> str:
     return out
 
 
-def _walk(node: Any, path: tuple[str, ...], at: Location) -> Iterator[tuple[Location, Any, Any]]:
-    """(location, value, parent mapping) of every value the pattern reaches."""
-    if not path:
-        return
-    step, rest = path[0], path[1:]
-    if step == "[]" or step.startswith("[name="):
-        if not isinstance(node, list):
-            return
-        wanted = step[len("[name="):-1] if step != "[]" else None
-        for i, item in enumerate(node):
-            if wanted is not None and not (isinstance(item, dict) and item.get("name") == wanted):
-                continue
-            yield from _walk(item, rest, (*at, i))
-        return
-    if not isinstance(node, dict):
-        return
-    if step == "*":
-        for key, value in node.items():
-            yield from _walk(value, rest, (*at, str(key)))
-        return
-    if not rest:
-        if step in node:
-            yield (*at, step), node[step], node
-        elif path == ("kubeconfigFile",):
-            yield (*at, step), None, node
-        return
-    if step in node:
-        yield from _walk(node[step], rest, (*at, step))
+def _walk(root: Any, path: tuple[str, ...]) -> list[tuple[Location, Any, Any]]:
+    """(location, value, parent mapping) of every value the pattern reaches.
+
+    Breadth-first over the pattern's steps (thousands of accounts per render: no
+    recursion, no generators)."""
+    frontier: list[tuple[Location, Any]] = [((), root)]
+    for step in path[:-1]:
+        nxt: list[tuple[Location, Any]] = []
+        if step == "[]" or step.startswith("[name="):
+            wanted = step[len("[name="):-1] if step != "[]" else None
+            for at, node in frontier:
+                if isinstance(node, list):
+                    nxt.extend(((*at, i), item) for i, item in enumerate(node)
+                               if wanted is None
+                               or (isinstance(item, dict) and item.get("name") == wanted))
+        elif step == "*":
+            for at, node in frontier:
+                if isinstance(node, dict):
+                    nxt.extend(((*at, str(k)), v) for k, v in node.items())
+        else:
+            for at, node in frontier:
+                if isinstance(node, dict) and step in node:
+                    nxt.append(((*at, step), node[step]))
+        frontier = nxt
+    last = path[-1]
+    out: list[tuple[Location, Any, Any]] = []
+    for at, node in frontier:
+        if isinstance(node, dict):
+            if last in node:
+                out.append(((*at, last), node[last], node))
+            elif last == "kubeconfigFile":
+                out.append(((*at, last), None, node))
+    return out
 
 
 # validate and render ask for the same deployment's references: computed once.
@@ -332,7 +336,7 @@ def _references(raw: dict[str, Any], hal_dir: str, deployment: str) -> list[Refe
     hal_dir = os.path.abspath(hal_dir)
     out: list[Reference] = []
     for spec in FIELDS:
-        for location, value, parent in _walk(raw, spec.path, ()):
+        for location, value, parent in _walk(raw, spec.path):
             defaulted = False
             if spec.kind == KUBECONFIG:
                 if parent.get("serviceAccount") is True:
