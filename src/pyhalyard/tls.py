@@ -31,8 +31,17 @@ def ssl_enabled(raw: dict[str, Any], service: str) -> bool:
 
 
 def derived_settings(raw: dict[str, Any], service: str) -> dict[str, Any]:
-    """Defaults Halyard put in gate's / deck's service settings; the user's file wins."""
-    return {"scheme": "https"} if ssl_enabled(raw, service) else {}
+    """Defaults Halyard put in gate's / deck's service settings; the user's file wins.
+
+    Gate requiring client certificates (``clientAuth: NEED``) would fail any HTTP probe,
+    kubelet has no certificate to offer (Halyard's wget probe failed the same way), so
+    its readiness becomes a TCP check unless the settings say otherwise."""
+    if not ssl_enabled(raw, service):
+        return {}
+    out: dict[str, Any] = {"scheme": "https"}
+    if service == "gate" and str(_ssl(raw, service).get("clientAuth") or "").upper() == "NEED":
+        out["kubernetes"] = {"useTcpProbe": True}
+    return out
 
 
 def deck_env(raw: dict[str, Any], settings: dict[str, Any], port: int, gate_url: str,

@@ -275,3 +275,17 @@ def test_realworld_front50_gets_halyards_credentials_files(bundles: dict[str, Bu
         assert {path.rsplit("/", 1)[0] for path in outside} <= mounted
         assert secret_by_mark(bundle, service, "-aws-files-") == {
             "credentials": _aws_file((s3["accessKeyId"], s3["secretAccessKey"]))}
+
+
+def test_gate_requiring_client_certificates_gets_a_tcp_probe(tmp_path: Path) -> None:
+    """An HTTPS probe cannot present a client certificate: with clientAuth NEED gate's
+    readiness is a TCP check (unless its settings choose a probe)."""
+    dep = deployment()
+    dep["security"] = {"apiSecurity": {"ssl": {"enabled": True, "clientAuth": "NEED"}}}
+    bundle = render(write_hal(tmp_path / "hal", dep))
+    assert container(bundle, "gate")["readinessProbe"] == {"tcpSocket": {"port": 8084}}
+    assert profile(bundle, "orca", "spinnaker.yml")["services"]["gate"]["baseUrl"] \
+        == "https://localhost:8084"
+    settings = {"gate": {"kubernetes": {"useTcpProbe": False}}}
+    bundle = render(write_hal(tmp_path / "own", dep, settings=settings))
+    assert container(bundle, "gate")["readinessProbe"]["httpGet"]["scheme"] == "HTTPS"
