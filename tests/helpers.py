@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -67,3 +68,14 @@ def deck_settings_object(js: str) -> dict[str, Any]:
     assert js[end:].strip() == ";"
     assert isinstance(value, dict)
     return value
+
+
+# Where Halyard staged the files the config names, inside every pod (issue 10).
+STAGED = "/home/spinnaker/.hal/default/staging/dependencies/"
+
+
+def is_staged(path: object, name: str) -> bool:
+    """``path`` is Halyard's in-pod name of a shipped file called ``name``:
+    ``<STAGED><abs(Java hash of the host path)>-<name>``."""
+    return (isinstance(path, str) and path.startswith(STAGED)
+            and re.fullmatch(r"\d+-" + re.escape(name), path[len(STAGED):]) is not None)

@@ -42,5 +42,14 @@ def loaded_from(config: HalConfig, deployment: str | None = None) -> Loaded:
     return Loaded(config.paths, config, dep, custom)
 
 
+_LAST_PLAN: list[tuple[Loaded, Plan]] = []
+
+
 def plan(loaded: Loaded) -> Plan:
-    return make_plan(loaded.deployment, loaded.custom)
+    """The plan of ``loaded``; validation (its file rules) and rendering ask for the same
+    one, so it is built once per loaded configuration."""
+    if _LAST_PLAN and _LAST_PLAN[0][0] is loaded:
+        return _LAST_PLAN[0][1]
+    made = make_plan(loaded.deployment, loaded.custom, str(loaded.paths.root))
+    _LAST_PLAN[:] = [(loaded, made)]
+    return made

@@ -8,14 +8,18 @@ topology can never disagree about them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from pyhalyard import catalog
 from pyhalyard.echo_scheduler import sql_clustered
 from pyhalyard.halconfig.custom import CustomFiles, profile_target
 from pyhalyard.halconfig.model import Deployment
+from pyhalyard.halconfig.paths import default_hal_dir
 from pyhalyard.merge import deep_merge
+
+if TYPE_CHECKING:  # imported by make_plan: `hal config` edits never build a plan
+    from pyhalyard.required_files import Reference
 
 DEFAULT_JAVA_OPTS = "-XX:MaxRAMPercentage=50.0"
 LISTEN_HOST = "0.0.0.0"
@@ -63,6 +67,10 @@ class Plan:
     ro_deck: bool
     # Where the clouddriver roles' Redis comes from: "external", "in-cluster" or "shared".
     redis_source: str
+    # Local files the halconfig names (required_files.py) and the halconfig as the pods
+    # see it: those paths rewritten to the in-pod copies (None: nothing to rewrite).
+    required: tuple[Reference, ...] = ()
+    pod_raw: dict[str, Any] | None = None
 
     def enabled(self) -> list[ServicePlan]:
         return [s for s in self.services.values() if s.enabled]
@@ -137,7 +145,17 @@ def _nested(dotted: str, value: Any) -> dict[str, Any]:
     return out
 
 
-def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
+def in_pod_view(plan: Plan) -> Plan:
+    """The plan whose halconfig names files where the pods find them (for rendering)."""
+    if plan.pod_raw is None or plan.pod_raw is plan.deployment.raw:
+        return plan
+    return replace(plan, deployment=replace(plan.deployment, raw=plan.pod_raw))
+
+
+def make_plan(dep: Deployment, custom: CustomFiles, hal_dir: str | None = None) -> Plan:
+    """``hal_dir`` resolves relative file paths, as Halyard did (default: ``~/.hal``)."""
+    from pyhalyard import required_files, tls
+
     env = dep.environment
     cd = env.clouddriver_ha
     cd_ha, echo_ha, ro_deck = cd.enabled, env.echo_ha, cd.ro_deck
@@ -146,7 +164,8 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
     first_pass: dict[str, dict[str, Any]] = {}
 
     for service in catalog.SERVICES:
-        settings = dict(custom.settings.get(service.name, {}))
+        settings = deep_merge(tls.derived_settings(dep.raw, service.name),
+                              dict(custom.settings.get(service.name, {})))
         enabled = _is_enabled(service, dep, settings, cd_ha, echo_ha, ro_deck)
         port = int(settings.get("port") or service.port)
         if settings.get("address"):
@@ -223,6 +242,14 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
             deep_merge(overrides[name], {"services": {"clouddriver": {"config": {
                 "dynamicEndpoints": {"deck": url(catalog.DECK_ROUTE)}}}}})
 
+    root = hal_dir if hal_dir is not None else str(default_hal_dir())
+    refs = required_files.references(dep.raw, root, dep.name)
+    # A file is needed when a service that reads it runs (or is configured elsewhere).
+    running = {fp["service"].base for fp in first_pass.values() if fp["enabled"]}
+    needed = tuple(ref for ref in refs if running.intersection(ref.readers))
+    derived_env = {"deck": tls.deck_env(dep.raw, first_pass["deck"]["settings"],
+                                        first_pass["deck"]["port"], url("gate"), needed)}
+
     for name, fp in first_pass.items():
         svc: catalog.Service = fp["service"]
         ov = overrides[name]
@@ -239,6 +266,7 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
         if svc.java:
             env_vars["JAVA_OPTS"] = DEFAULT_JAVA_OPTS
             env_vars["SPRING_PROFILES_ACTIVE"] = ",".join(profiles)
+        env_vars.update(derived_env.get(name, {}))
         for key, value in (fp["settings"].get("env") or {}).items():
             env_vars[str(key)] = "" if value is None else str(value)
         services[name] = ServicePlan(spring_profiles=profiles if svc.java else (),
@@ -246,4 +274,5 @@ def make_plan(dep: Deployment, custom: CustomFiles) -> Plan:
 
     return Plan(deployment=dep, custom=custom, namespace=namespace, services=services,
                 clouddriver_ha=cd_ha, echo_ha=echo_ha, ro_deck=ro_deck,
-                redis_source=redis_source)
+                redis_source=redis_source, required=needed,
+                pod_raw=required_files.rewritten(dep.raw, refs))

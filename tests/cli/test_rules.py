@@ -20,7 +20,8 @@ BASE: dict[str, Any] = {
     "name": "default",
     "version": "2025.2.1",
     "providers": {
-        "kubernetes": {"enabled": True, "accounts": [{"name": "k", "providerVersion": "V2"}],
+        "kubernetes": {"enabled": True, "accounts": [{"name": "k", "providerVersion": "V2",
+                                                     "serviceAccount": True}],
                        "primaryAccount": "k"},
         "dockerRegistry": {"enabled": False, "accounts": [{"name": "hub"}]},
     },
@@ -385,7 +386,9 @@ def test_docker_registry_must_exist(tmp_path: Path) -> None:
 
 def test_every_rule_is_listed() -> None:
     listed = set(rules.RULES) | set(rules.RENDER_RULES)
-    modules = (rules, rules.table_rules, rules.ops_rules)
+    from pyhalyard.validate import files
+
+    modules = (rules, rules.table_rules, rules.ops_rules, files)
     defined = {f for module in modules for name, f in vars(module).items()
                if callable(f) and getattr(f, "__module__", "") == module.__name__
                and not name.startswith("_") and name not in ("sql_clustered_scheduler",)}
@@ -411,7 +414,12 @@ def test_every_problem_has_location_message_and_remediation(tmp_path: Path) -> N
 
 
 # --------------------------------------------------------- validate command
-def test_validate_command(hal: Hal) -> None:
+def test_validate_command(hal: Hal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # spin-cluster has neither kubeconfigFile nor serviceAccount: this machine's ~/.kube/config
+    home = tmp_path / "home"
+    (home / ".kube").mkdir(parents=True)
+    (home / ".kube" / "config").write_text("apiVersion: v1\nclusters: []\n")
+    monkeypatch.setenv("HOME", str(home))
     result = hal("--deployment", "prod", "config", "validate")
     assert result.code == 0 and "no problems" in result.out
     result = hal("config", "validate", "-o", "json")
@@ -421,7 +429,13 @@ def test_validate_command(hal: Hal) -> None:
         "location": "deploymentEnvironment.customSizing.spin-echo-slave",
         "message": "'spin-echo-slave' is ignored while echo HA is off",
         "remediation": "size spin-echo instead, or turn the split on: "
-                       "hal config deploy ha echo enable"}]
+                       "hal config deploy ha echo enable"}, *({
+        "severity": "WARNING",
+        "location": f"providers.kubernetes.accounts[{i}]",
+        "message": "sets neither kubeconfigFile nor serviceAccount: true, so (as with Halyard) "
+                   f"clouddriver gets this machine's {home}/.kube/config",
+        "remediation": "hal config provider kubernetes account edit NAME --kubeconfig-file FILE "
+                       "(or --service-account true)"} for i in (0, 1))]
 
 
 def test_validate_command_exits_1_on_error(hal: Hal) -> None:

@@ -23,7 +23,7 @@ from pyhalyard.halconfig.paths import HalPaths
 from pyhalyard.pipeline import load, plan
 from pyhalyard.render.profiles import render_profiles
 from tests.cli.conftest import CLI_FIXTURES
-from tests.helpers import Result, deck_settings_object, run_hal
+from tests.helpers import Result, deck_settings_object, is_staged, run_hal
 
 FIXTURE = CLI_FIXTURES / "halyard-ops.yml"
 BEFORE = FIXTURE.read_text(encoding="utf-8")
@@ -305,8 +305,9 @@ def test_webhook_trust_reaches_orca(hal: Dir, tmp_path: Path) -> None:
     assert hal("config", "webhook", "trust", "enable").code == 0
     assert hal("config", "webhook", "trust", "edit", "--trustStore", str(store),
                "--trustStorePassword", "changeit").code == 0
-    assert hal.profile("orca", "orca.yml")["webhook"] == {"trust": {
-        "enabled": True, "trustStore": str(store), "trustStorePassword": "changeit"}}
+    trust = hal.profile("orca", "orca.yml")["webhook"]["trust"]
+    assert is_staged(trust.pop("trustStore"), "trust.jks")  # shipped into orca's pod
+    assert trust == {"enabled": True, "trustStorePassword": "changeit"}
 
 
 def test_stats_reach_echo(hal: Dir) -> None:

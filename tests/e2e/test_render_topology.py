@@ -29,7 +29,7 @@ def test_render_example_is_a_kustomize_folder(example: Path, tmp_path: Path) -> 
     kustomization = yaml.safe_load((out / "kustomization.yaml").read_text())
     assert sorted(kustomization["resources"]) == sorted(
         f for f in files if f not in ("kustomization.yaml", ".pyhalyard-render"))
-    assert data["objects"] == 44 and data["namespace"] == "spinnaker"
+    assert data["objects"] == 46 and data["namespace"] == "spinnaker"
     assert "deployment-spin-clouddriver-ro.yaml" in files
     assert "deployment-spin-clouddriver.yaml" not in files  # replaced by its roles
     assert "poddisruptionbudget-spin-clouddriver-ro.yaml" in files  # 3 replicas
@@ -49,7 +49,7 @@ def test_render_example_is_a_kustomize_folder(example: Path, tmp_path: Path) -> 
         built = subprocess.run(["kubectl", "kustomize", str(out)], capture_output=True,
                                text=True, timeout=60)
         assert built.returncode == 0, built.stderr
-        assert len([d for d in yaml.safe_load_all(built.stdout) if d]) == 44
+        assert len([d for d in yaml.safe_load_all(built.stdout) if d]) == 46
 
 
 def test_render_realworld_uses_the_bom_and_leaves_external_redis_alone(

@@ -63,6 +63,11 @@ deploymentConfigurations:
       saml:
         enabled: {saml}
         issuerId: spinnaker
+        metadataRemote: https://idp.example.com/metadata.xml
+        keyStore: saml.jks
+        keyStorePassword: changeit
+        keyStoreAliasName: saml
+        serviceAddress: https://api.example.com
     authz:
       enabled: {authz}
 """
@@ -73,6 +78,7 @@ def write(root: Path, *, type: str = "Distributed", replicas: str = "1", cd_ha: 
           extra: str = "", settings: dict[str, str] | None = None,
           profiles: dict[str, str] | None = None) -> Path:
     root.mkdir(parents=True, exist_ok=True)
+    (root / "saml.jks").write_bytes(b"\xfe\xed\xfe\xed keystore")  # relative to the hal dir
     (root / "config").write_text(BASE.format(type=type, replicas=replicas, cd_ha=cd_ha,
                                              saml=saml, authz=authz,
                                              service_account=service_account) + extra)
@@ -134,7 +140,8 @@ def test_quoted_authz_is_not_an_error_and_quoted_saml_reaches_gate(tmp_path: Pat
     gen = run_hal("config", "generate", hal_dir=root)
     assert gen.code == 0, gen.err
     gate = yaml.safe_load((root / "default" / "staging" / "gate" / "gate.yml").read_text())
-    assert gate["saml"] == {"enabled": True, "issuerId": "spinnaker"}
+    assert gate["saml"]["enabled"] is True and gate["saml"]["issuerId"] == "spinnaker"
+    assert gate["saml"]["metadataUrl"] == "https://idp.example.com/metadata.xml"
 
 
 def test_a_quoted_value_jackson_would_reject_is_still_an_error(tmp_path: Path) -> None:
@@ -162,6 +169,7 @@ DUPLICATED = BASE.replace("""    haServices:
 def test_a_duplicated_key_is_a_warning_naming_both_lines(tmp_path: Path) -> None:
     root = tmp_path / "hal"
     root.mkdir()
+    (root / "saml.jks").write_bytes(b"keystore")  # the SAML block names it
     text = DUPLICATED.format(type="Distributed", replicas=1, saml="false", authz="false",
                              service_account="true")
     (root / "config").write_text(text)
@@ -178,6 +186,7 @@ def test_a_duplicated_key_is_a_warning_naming_both_lines(tmp_path: Path) -> None
 def test_an_edit_never_writes_to_the_shadowed_copy(tmp_path: Path) -> None:
     root = tmp_path / "hal"
     root.mkdir()
+    (root / "saml.jks").write_bytes(b"keystore")  # the SAML block names it
     text = DUPLICATED.format(type="Distributed", replicas=1, saml="false", authz="false",
                              service_account="true")
     (root / "config").write_text(text)

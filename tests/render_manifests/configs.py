@@ -28,6 +28,7 @@ def base_deployment(accounts: int = 1) -> dict[str, Any]:
             "enabled": True,
             "primaryAccount": "acct-0",
             "accounts": [{"name": f"acct-{i}", "providerVersion": "V2", "context": f"ctx-{i}",
+                          "serviceAccount": True,
                           "namespaces": [], "omitNamespaces": ["kube-system"]}
                          for i in range(accounts)],
         }},
@@ -202,6 +203,12 @@ def make_hal(tmp: Path, name: str) -> Path:
         config = target / "config"
         config.write_text(config.read_text().replace("SPINNAKER_NAMESPACE", "oss-spinnaker"))
         return target
+    if name == "files":  # every required file, TLS, SAML and AWS keys (files_config.py)
+        from tests.render_manifests.files_config import files_deployment, write_files
+
+        target = write_hal(tmp / name, files_deployment())
+        write_files(target)
+        return target
     spec = CONFIGS[name]
     return write_hal(tmp / name, copy.deepcopy(spec["deployment"]),
                      settings=copy.deepcopy(spec.get("settings")), profiles=spec.get("profiles"))
@@ -223,4 +230,4 @@ def kinds(bundle: Bundle, service: str) -> list[str]:
     return [o["kind"] for o in bundle.services[service].objects]
 
 
-ALL_CONFIGS = [*CONFIGS, "examples", "realworld"]
+ALL_CONFIGS = [*CONFIGS, "examples", "realworld", "files"]

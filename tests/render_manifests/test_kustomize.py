@@ -21,7 +21,8 @@ def kubectl() -> str:
     return str(kubectl_path())
 
 
-@pytest.mark.parametrize("config", ["examples", "kitchen-sink", "no-ha", "transforms"])
+@pytest.mark.parametrize("config", ["examples", "kitchen-sink", "no-ha", "transforms",
+                                    "files"])
 def test_kubectl_kustomize_builds_the_folder(folders: dict[str, Path],
                                              bundles: dict[str, Bundle], config: str) -> None:
     result = subprocess.run([kubectl(), "kustomize", str(folders[config])],

@@ -24,7 +24,8 @@ from tests.render_manifests.configs import (
     write_hal,
 )
 
-SECRET_NAME = re.compile(r"^spin-(?P<name>[a-z0-9-]+)-files-[0-9a-f]{10}$")
+# Config Secret, required-files Secret, AWS credentials Secret.
+SECRET_NAME = re.compile(r"^spin-(?P<name>[a-z0-9-]+?)-(required-|aws-)?files-[0-9a-f]{10}$")
 
 
 def pod(bundle: Bundle, name: str) -> KubeObject:

@@ -20,6 +20,7 @@ SLAVE_DECK = "redis://redis-replica-deck.redis:6380"
 AWS = {"enabled": False, "accounts": [], "bakeryDefaults": {"baseImages": []},
        "defaultRegions": [{"name": "us-west-2"}]}
 K8S_ACCOUNT = {"name": "prod", "providerVersion": "V2", "context": "prod-ctx",
+               "serviceAccount": True,
                "namespaces": [], "omitNamespaces": ["kube-system"], "onlySpinnakerManaged": True,
                "customResources": [{"kubernetesKind": "Foo.example.com"}]}
 

@@ -112,6 +112,9 @@ def test_echo_profile() -> None:
     assert echo["artifacts"]["http"]["enabled"] is True
 
 
+STAGED = "/home/spinnaker/.hal/default/staging/dependencies/"
+
+
 def test_gate_profile() -> None:
     raw = raw_config()
     raw["security"]["apiSecurity"] = {"ssl": {"enabled": True, "keyStore": "/ks.jks"},
@@ -121,7 +124,8 @@ def test_gate_profile() -> None:
                                                            "client": {"clientId": "id"}}}
     plan, profiles = render(raw)
     gate = load(profiles["gate"]["gate.yml"])
-    assert gate["server"]["ssl"] == {"enabled": True, "keyStore": "/ks.jks"}
+    # the keystore is shipped: the profile names Halyard's staged copy
+    assert gate["server"]["ssl"] == {"enabled": True, "keyStore": STAGED + "1933999803-ks.jks"}
     assert gate["cors"] == {"allowedOriginsPattern": "https://ui\\.example"}
     assert gate["security"]["oauth2"]["client"]["clientId"] == "id"
     assert gate["security"]["basic"] == {"enabled": True}
@@ -156,7 +160,7 @@ def test_orca_igor_rosco_fiat_kayenta() -> None:
     assert "kubernetes.enabled" not in rosco  # no bakery: not an image provider
     fiat = props(plan, profiles, "fiat")
     assert fiat["auth.groupMembership.service"] == "FILE"
-    assert fiat["auth.groupMembership.file.path"] == "/roles.yml"
+    assert fiat["auth.groupMembership.file.path"] == STAGED + "293770792-roles.yml"
     assert fiat["auth.enabled"] == "true"
     kayenta = props(plan, profiles, "kayenta")
     assert kayenta["kayenta.google.enabled"] == "true"

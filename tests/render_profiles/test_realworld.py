@@ -126,12 +126,12 @@ def test_deck_settings_are_what_halyard_set_for_this_tree(generated) -> None:  #
     """DeckProfileFactory's bindings for this config (deck's halconfig/settings.js keys):
     gateUrl from apiSecurity.overrideBaseUrl (/gate), the configured version, and every
     feature, notification and canary switch of the tree off."""
-    from .test_deck_settings import settings_object
+    from tests.helpers import deck_settings_object
 
     staging, _ = generated
     folder = staging / "deck"
     assert sorted(p.name for p in folder.iterdir()) == ["settings.js"]
-    s = settings_object((folder / "settings.js").read_text())
+    s = deck_settings_object((folder / "settings.js").read_text())
     assert s["gateUrl"] == "/gate"
     assert s["authEndpoint"] == "/gate/auth/user"
     assert s["bakeryDetailUrl"].startswith("/gate/bakery/logs/")

@@ -9,6 +9,8 @@ from typing import Any
 
 import yaml
 
+from tests.helpers import is_staged
+
 from .build import raw_config, render
 
 
@@ -36,8 +38,9 @@ def test_google_accounts_and_merged_base_images() -> None:
              "aws": {"bakeryDefaults": {"baseImages": [image("ami-x")]}}}
     data = rosco(raw, profiles={"images-local.yml": yaml.safe_dump(local)})
     google = data["google"]
-    assert google["accounts"] == [{"name": "gce", "project": "p",
-                                   "jsonPath": "/creds/gce.json"}]
+    account = google["accounts"][0]
+    assert is_staged(account.pop("jsonPath"), "gce.json")  # shipped into rosco's pod
+    assert google["accounts"] == [{"name": "gce", "project": "p"}]
     assert google["primaryAccount"] == "gce"
     ids = [(i["baseImage"]["id"], i["baseImage"]["templateFile"])
            for i in google["bakeryDefaults"]["baseImages"]]

@@ -37,7 +37,8 @@ def config(*, clouddriver_ha: bool = False, echo_ha: bool = False,
         "version": "2025.2.1",
         "providers": {"kubernetes": {
             "enabled": True, "primaryAccount": "k8s",
-            "accounts": [{"name": "k8s", "providerVersion": "V2", "context": "prod"}]}},
+            "accounts": [{"name": "k8s", "providerVersion": "V2", "context": "prod",
+                          "serviceAccount": True}]}},
         "deploymentEnvironment": {
             "type": "Distributed", "accountName": "k8s", "location": namespace,
             "haServices": {"clouddriver": cd, "echo": {"enabled": echo_ha}},

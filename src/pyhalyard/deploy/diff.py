@@ -115,11 +115,13 @@ def _compare(old: dict[Key, Mapping[str, Any]], new: dict[Key, Mapping[str, Any]
     changes: list[Change] = []
     added = sorted(set(new) - set(old))
     removed = sorted(set(old) - set(new))
-    # Pair a service's config Secret across a content-hash rename.
+    # Pair a service's config Secret across a content-hash rename (its required-files
+    # and AWS-credentials Secrets likewise: same service, same name before the hash).
     renamed: list[tuple[Key, Key]] = []
     for new_key in [k for k in added if k[0] == "Secret"]:
         match = [k for k in removed if k[0] == "Secret"
-                 and _service_of(old[k]) == _service_of(new[new_key])]
+                 and _service_of(old[k]) == _service_of(new[new_key])
+                 and k[1].rsplit("-", 1)[0] == new_key[1].rsplit("-", 1)[0]]
         if len(match) == 1:
             renamed.append((match[0], new_key))
             removed.remove(match[0])

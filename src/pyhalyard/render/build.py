@@ -12,7 +12,7 @@ from typing import Any
 from pyhalyard.halconfig.paths import HalPaths
 from pyhalyard.plan import Plan, ServicePlan
 from pyhalyard.render import monitoring, pod_details
-from pyhalyard.render.bundle import Bundle, ServiceBundle
+from pyhalyard.render.bundle import Bundle, KubeObject, ServiceBundle
 from pyhalyard.render.images import Images
 from pyhalyard.render.manifests import (
     CONFIG_VOLUME,
@@ -55,11 +55,14 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
     ``skipLifeCycleManagement: true`` is present with its profiles and *no* objects:
     it exists, but pyhalyard must neither create, update nor delete it.
     """
+    from pyhalyard.render import dependencies
+    from pyhalyard.render.aws_credentials import credentials_file
     from pyhalyard.render.profiles import render_profiles
 
     profiles = render_profiles(plan)
+    shipped = dependencies.collect(plan, profiles)
     images = images_for(plan, paths, registry=registry, bom=bom)
-    shared = _namespaces(plan)
+    file_secrets: dict[str, KubeObject] = {}  # shared by the roles of a split
     services: dict[str, ServiceBundle] = {}
     daemon = monitoring.image(images, plan) if plan.deployment.metrics_enabled else None
     for sp in sorted(plan.enabled(), key=lambda s: s.name):
@@ -75,7 +78,11 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
         objects = service_objects(plan, sp, files, _seed_container(plan, sp, images))
         if daemon and sidecar_files:
             monitoring.attach(objects, daemon, list(sidecar_files), CONFIG_VOLUME)
+        objects, secrets = dependencies.attach(plan, sp, objects, shipped.get(sp.name, {}),
+                                               credentials_file(plan, sp.service.base))
+        file_secrets.update((s["metadata"]["name"], s) for s in secrets)
         services[sp.name] = ServiceBundle(sp.name, files, tuple(objects))
+    shared = (*_namespaces(plan), *(file_secrets[n] for n in sorted(file_secrets)))
     return Bundle(namespace=plan.namespace, version=plan.deployment.version, shared=shared,
                   services=services)
 

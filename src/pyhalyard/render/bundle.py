@@ -25,7 +25,8 @@ class ServiceBundle:
 class Bundle:
     namespace: str
     version: str
-    # Objects that belong to no single service (the Namespace).
+    # Objects that belong to no single service: the Namespace, and the Secrets of
+    # required files and AWS credentials (shared by the roles of a split).
     shared: tuple[KubeObject, ...]
     services: dict[str, ServiceBundle] = field(default_factory=dict)
 

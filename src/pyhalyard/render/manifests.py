@@ -47,7 +47,7 @@ _ENV_NAME = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 _LABEL_VALUE_BAD = re.compile(r"[^-_.a-zA-Z0-9]")
 # Names and values that mark an environment variable as secret-bearing.
 _SECRET_NAME = re.compile(r"PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE_?KEY|API_?KEY|"
-                          r"ACCESS_?KEY|AUTH", re.IGNORECASE)
+                          r"PASSPHRASE|ACCESS_?KEY|AUTH", re.IGNORECASE)
 _SECRET_VALUE = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*://[^/\s:@]*:[^@\s/]+@|"
                            r"(password|passwd|secret|token)[^=\s]*=\S", re.IGNORECASE)
 

@@ -24,6 +24,7 @@ import yaml
 from pyhalyard.errors import HalError
 from pyhalyard.halconfig.store import fsync_dir
 from pyhalyard.render.bundle import Bundle, KubeObject
+from pyhalyard.render.secret_yaml import fast_secret_yaml
 
 try:
     from yaml import CSafeDumper as _Dumper
@@ -65,7 +66,7 @@ def render_files(bundle: Bundle) -> dict[str, str]:
         name = file_name(obj)
         if name in objects:
             raise HalError(f"two rendered objects would both be written to {name}")
-        objects[name] = dump_object(obj)
+        objects[name] = fast_secret_yaml(obj, dump_object) or dump_object(obj)
     kustomization = HEADER + dump_object({
         "apiVersion": "kustomize.config.k8s.io/v1beta1",
         "kind": "Kustomization",

@@ -17,6 +17,7 @@ from pyhalyard.kube_names import NAMESPACE_RULE, is_dns_label
 from pyhalyard.pipeline import Loaded
 from pyhalyard.redis.endpoint import InvalidEndpoint, parse_endpoint
 from pyhalyard.validate import ops_rules, table_rules
+from pyhalyard.validate.files import kubeconfig_defaults, required_files_readable
 from pyhalyard.validate.problem import Problem, Severity
 from pyhalyard.validate.quantity import quantity_problem, to_decimal
 from pyhalyard.validate.reading import (
@@ -471,5 +472,6 @@ RENDER_RULES: tuple[Rule, ...] = (
     duplicate_keys,
     custom_overrides,
     service_location,
-    table_rules.local_files_readable,
+    required_files_readable,
+    kubeconfig_defaults,
 )

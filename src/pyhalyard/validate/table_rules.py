@@ -12,14 +12,11 @@ Halyard reads while validating.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from typing import Any
 
 from pyhalyard.pipeline import Loaded
 from pyhalyard.validate.problem import Problem, Severity
-
-_NOT_LOCAL = ("encrypted:", "configserver:")
 
 
 def _mapping(value: Any) -> dict[str, Any]:
@@ -104,45 +101,6 @@ def _node(raw: dict[str, Any], node: tuple[str, ...]) -> Any:
             cur = next((i for i in cur if _mapping(i).get(field) == value), None) \
                 if isinstance(cur, list) else None
     return cur
-
-
-def _file_values(raw: dict[str, Any]) -> Iterator[tuple[str, str]]:
-    """(location, path) of every file-valued key the table knows, wherever it is set."""
-    import importlib
-
-    from pyhalyard.cli.table.areas import AREAS
-
-    for modules in AREAS.values():
-        for module_name in modules:
-            for group in importlib.import_module(module_name).GROUPS:
-                node = _node(raw, group.node)
-                places = [(".".join(group.node), _mapping(node), group.edit)]
-                if group.items is not None:
-                    items = _mapping(node).get(group.items.key)
-                    places += [(f"{'.'.join(group.node)}.{group.items.key}[{i}]", item,
-                                group.items.flags)
-                               for i, item in enumerate(items if isinstance(items, list)
-                                                        else []) if isinstance(item, dict)]
-                for where, block, flags in places:
-                    for flag in flags:
-                        if not flag.file:
-                            continue
-                        value: Any = block
-                        for part in flag.key.split("."):
-                            value = _mapping(value).get(part)
-                        for path in value if isinstance(value, list) else [value]:
-                            if isinstance(path, str) and path:
-                                yield f"{where}.{flag.key}", path
-
-
-def local_files_readable(loaded: Loaded) -> Iterator[Problem]:
-    """Files the halconfig names (keystores, JSON keys, ...) must exist where hal runs."""
-    for where, path in _file_values(loaded.deployment.raw):
-        if path.startswith(_NOT_LOCAL):
-            continue
-        if not (os.path.isfile(path) and os.access(path, os.R_OK)):
-            yield Problem(Severity.WARNING, where, f"cannot read the file {path}",
-                          "point it at a readable file (Halyard refuses a missing one)")
 
 
 # ---------------------------------------------------------------- security

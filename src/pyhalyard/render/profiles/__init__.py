@@ -26,7 +26,7 @@ from pyhalyard.errors import ConfigError
 from pyhalyard.halconfig.custom import profile_target
 from pyhalyard.halconfig.document import parse
 from pyhalyard.merge import deep_merge
-from pyhalyard.plan import Plan, ServicePlan
+from pyhalyard.plan import Plan, ServicePlan, in_pod_view
 from pyhalyard.render import pod_details
 from pyhalyard.render.profiles import (
     clouddriver,
@@ -164,4 +164,5 @@ def render_profiles(plan: Plan) -> dict[str, Files]:
     (Redis) map to an empty dict.
     """
     cache: dict[str, str] = {}
+    plan = in_pod_view(plan)  # file paths as the pods see them (required_files.py)
     return {sp.name: render_service(plan, sp, cache) for sp in rendered_services(plan)}

@@ -17,8 +17,8 @@ from typing import Any
 
 from pyhalyard.plan import Plan
 from pyhalyard.render.profiles.base import DEFAULT_TIMEZONE, flag, section
+from pyhalyard.render.profiles.gate_security import authn_enabled
 
-AUTHN_METHODS = ("oauth2", "saml", "ldap", "x509", "iap")
 # DeckProfileFactory's fixed provider defaults.
 GOOGLE_REGION = "us-central1"
 GOOGLE_ZONE = "us-central1-f"
@@ -66,12 +66,6 @@ def _first_region(raw: Any, provider: str) -> str:
         return ""
     first = regions[0]
     return _text(first.get("name") if isinstance(first, dict) else first)
-
-
-def auth_enabled(raw: Any) -> bool:
-    """Halyard's ``Features.isAuth``: any authentication method on (``Authn.isEnabled``
-    ignores the stored ``authn.enabled`` flag)."""
-    return any(flag(raw, "security", "authn", m, "enabled") for m in AUTHN_METHODS)
 
 
 def _canary(raw: Any) -> dict[str, Any]:
@@ -140,7 +134,7 @@ def spinnaker_settings(plan: Plan) -> dict[str, Any]:
     raw = dep.raw
     gate_url = plan.services["gate"].base_url
     return {
-        "authEnabled": auth_enabled(raw),
+        "authEnabled": authn_enabled(raw),  # Features.isAuth
         "authEndpoint": gate_url + "/auth/user",
         "bakeryDetailUrl": gate_url + BAKERY_LOGS,
         "canary": _canary(raw),

@@ -8,15 +8,8 @@ by the plan, so only the HA that is on can add it.
 from __future__ import annotations
 
 from pyhalyard.plan import Plan, ServicePlan
-from pyhalyard.render.profiles import gate_authn
-from pyhalyard.render.profiles.base import (
-    Profile,
-    block,
-    copied,
-    gremlin,
-    server,
-    spring_profile,
-)
+from pyhalyard.render.profiles import gate_security
+from pyhalyard.render.profiles.base import Profile, block, copied, gremlin, server, spring_profile
 
 
 def profile(plan: Plan, sp: ServicePlan) -> Profile:
@@ -27,16 +20,10 @@ def profile(plan: Plan, sp: ServicePlan) -> Profile:
     ssl.setdefault("enabled", False)
     out["server"]["ssl"] = ssl
 
-    spring_security: Profile = {"basic": {"enabled": True}, "user": {}}
-    oauth2, authn_blocks = gate_authn.authn_blocks(security)
-    if oauth2 is not None:
-        spring_security["oauth2"] = oauth2
-    out["security"] = spring_security
+    out.update(gate_security.blocks(plan, sp))  # login, as GateBoot154ProfileFactory
     cors: Profile = {}
     pattern = block(security, "apiSecurity").get("corsAccessPattern")
     if pattern:
         cors["allowedOriginsPattern"] = pattern
     out["cors"] = cors
-    out["google"] = {}
-    out.update(authn_blocks)  # Halyard's one login method (+ x509): gate_authn.py
     return out
