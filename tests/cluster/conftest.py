@@ -105,6 +105,7 @@ def write_hal(root: Path, namespace: str, *, ha: bool) -> Path:
     dep["deploymentEnvironment"]["location"] = namespace
     account = dep["providers"]["kubernetes"]["accounts"][0]
     account["kubeconfigFile"] = KUBECONFIG
+    account["serviceAccount"] = False  # the kubeconfig, not an in-cluster token
     account.pop("context", None)
     hal = write(root / "hal", dep)
     return hal

@@ -36,6 +36,7 @@ def scaled_hal(tmp_path: Path, kubeconfig: Path) -> Path:
     dep = deployment(sizing={"spin-gate": {"replicas": 2}})
     account = dep["providers"]["kubernetes"]["accounts"][0]
     account["kubeconfigFile"] = str(kubeconfig)
+    account["serviceAccount"] = False  # the kubeconfig, not an in-cluster token
     account["context"] = "double"
     return write_hal(tmp_path / "hal", dep)
 

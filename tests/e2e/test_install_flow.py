@@ -322,6 +322,16 @@ def _run(hal_dir: Path, line: str, files: Path, monkeypatch: pytest.MonkeyPatch)
 def test_documented_install_flow_renders_every_section(
         tmp_path: Path, files: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     hal_dir = tmp_path / "hal"  # empty: the first command creates it
+    # The docs add the account by --context alone: Halyard (and pyhalyard) then ship the
+    # operator's ~/.kube/config, which every reader of these pages has.
+    home = tmp_path / "home"
+    (home / ".kube").mkdir(parents=True)
+    (home / ".kube" / "config").write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: prod-ctx\n"
+        "clusters: [{name: prod, cluster: {server: 'https://k8s.example.com'}}]\n"
+        "users: [{name: admin, user: {token: not-a-real-token}}]\n"
+        "contexts: [{name: prod-ctx, context: {cluster: prod, user: admin}}]\n")
+    monkeypatch.setenv("HOME", str(home))
     failed = []
     for page, line in FLOW:
         result = _run(hal_dir, line, files, monkeypatch)
