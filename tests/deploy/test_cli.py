@@ -395,3 +395,24 @@ def test_redis_preflight_warns_but_deploys(api: ApiServerDouble, hal_dir: Path,
     no_secrets(result)
     skipped = hal(hal_dir, "deploy", "apply", "--no-live-checks", "--poll-interval", "0.02")
     assert skipped.code == 0 and "warning: Redis" not in skipped.err
+
+
+def test_a_relative_kubeconfig_is_under_the_hal_folder(api: ApiServerDouble, hal_dir: Path,
+                                                      kubeconfig: Path, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every file the config names is looked up under the hal folder when relative (Halyard's
+    FileService), the deploy account's kubeconfig too: ``hal`` works from any directory."""
+    (hal_dir / "kube").mkdir()
+    shutil.copy(kubeconfig, hal_dir / "kube" / "config")
+
+    def relative(dep: dict[str, object]) -> None:
+        account = dep["providers"]["kubernetes"]["accounts"][0]  # type: ignore[index]
+        account["kubeconfigFile"] = "kube/config"
+
+    set_ha(hal_dir, clouddriver_ha=False, echo_ha=False, edit=relative)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    result = apply(hal_dir)
+    assert result.code == 0, result.err
+    assert api.get("Deployment", "spin-gate", NS) is not None

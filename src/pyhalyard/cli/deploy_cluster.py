@@ -152,7 +152,7 @@ def _redis_preflight(app: AppContext, plan: Plan) -> None:
 def _credentials(loaded: Loaded, *, check: bool = False) -> Credentials:
     from pyhalyard.deploy.kube import check_credentials, credentials
 
-    creds = credentials(loaded.deployment)
+    creds = credentials(loaded.deployment, loaded.paths.root)
     if check:
         check_credentials(creds)
     return creds

@@ -54,7 +54,7 @@ def details(service_name: str) -> None:
     app = get_app()
     loaded, plan = _loaded(app)
     sp = _enabled(plan, service_name)
-    with Kube.connect(credentials(loaded.deployment)) as kube:
+    with Kube.connect(credentials(loaded.deployment, loaded.paths.root)) as kube:
         found = read_details(kube, plan, sp)
     app.emit(found, lambda: _show(app, found))
 
@@ -106,7 +106,7 @@ def collect_logs(service_names: tuple[str, ...], exclude_service_names: tuple[st
         raise UsageError("no enabled service matches --service-names/--exclude-service-names")
     out = Path(output_dir).expanduser() if output_dir else \
         app.paths.deployment(loaded.deployment.name).root / "service-logs"
-    with Kube.connect(credentials(loaded.deployment)) as kube:
+    with Kube.connect(credentials(loaded.deployment, loaded.paths.root)) as kube:
         written, missing = collect(kube, plan, services, out)
 
     def human() -> None:

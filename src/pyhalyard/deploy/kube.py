@@ -98,8 +98,11 @@ class Credentials:
         return args
 
 
-def credentials(dep: Deployment) -> Credentials:
-    """The deploy account of ``dep``; a missing or unknown account names the field to fix."""
+def credentials(dep: Deployment, hal_dir: Path | None = None) -> Credentials:
+    """The deploy account of ``dep``; a missing or unknown account names the field to fix.
+
+    A relative ``kubeconfigFile`` is under the hal folder (``hal_dir``), as for every file
+    the config names, not under wherever ``hal`` happens to run."""
     name = dep.environment.account_name
     where = f"deploymentConfigurations[{dep.index}].deploymentEnvironment.accountName"
     if not name:
@@ -110,7 +113,12 @@ def credentials(dep: Deployment) -> Credentials:
         known = ", ".join(a.name for a in dep.kubernetes_accounts) or "none"
         raise HalError(f"{where}: no Kubernetes account named '{name}' under "
                        f"providers.kubernetes.accounts (known: {known})")
-    return Credentials(account=name, kubeconfig=account.kubeconfig_file,
+    kubeconfig = account.kubeconfig_file
+    if kubeconfig and hal_dir is not None:
+        from pyhalyard.required_files import host_path
+
+        kubeconfig = host_path(kubeconfig, str(hal_dir.resolve()))
+    return Credentials(account=name, kubeconfig=kubeconfig,
                        context=account.context, service_account=account.service_account)
 
 
