@@ -87,10 +87,12 @@ def test_rollback_without_history(example: Path) -> None:
 def test_connect_prints_one_port_forward_per_service(example: Path) -> None:
     result = hal(example, "deploy", "connect")
     assert_ok(result)
+    # the relative kubeconfigFile is under the hal folder, so kubectl finds it from anywhere
+    kubeconfig = (example / EXAMPLE_KUBECONFIG).resolve()
     assert result.out.splitlines() == [
-        f"kubectl --kubeconfig {EXAMPLE_KUBECONFIG} --context prod --namespace spinnaker "
+        f"kubectl --kubeconfig {kubeconfig} --context prod --namespace spinnaker "
         "port-forward service/spin-deck 9000:9000",
-        f"kubectl --kubeconfig {EXAMPLE_KUBECONFIG} --context prod --namespace spinnaker "
+        f"kubectl --kubeconfig {kubeconfig} --context prod --namespace spinnaker "
         "port-forward service/spin-gate 8084:8084",
     ]
 
