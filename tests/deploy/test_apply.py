@@ -205,7 +205,9 @@ def test_the_invariant_checks_catch_a_naive_switch(api: ApiServerDouble, kube: K
     `kubectl apply --prune` would do) -- the same checks must see the outage and the
     second scheduler."""
     assert run(kube, bundle_for(tmp_path, kubeconfig, clouddriver_ha=False, echo_ha=False)).ok
-    api.set_delay("spin-gate", 0.3)  # the new gate pods are slower than the deletion
+    # the new gate pods are slower than applying everything and the deletion, even on a
+    # loaded machine (applies go through the real merge engine)
+    api.set_delay("spin-gate", 2.0)
     new = bundle_for(tmp_path, kubeconfig, clouddriver_ha=True, echo_ha=True)
     for obj in new.objects():
         kube.apply(obj)
