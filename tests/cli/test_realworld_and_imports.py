@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.cli.conftest import HALYARD_STYLE, Hal
-from tests.cli.test_only_intended_lines import changes
+from tests.cli.lines import changes
 from tests.helpers import realworld as realworld_tree
 
 

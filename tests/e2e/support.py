@@ -141,20 +141,27 @@ def run_in_pty(args: list[str], env: dict[str, str], timeout: float = 30) -> tup
     proc = subprocess.Popen([sys.executable, "-m", "pyhalyard", *args], stdout=slave,
                             stderr=slave, stdin=subprocess.DEVNULL, env=env)
     os.close(slave)
-    chunks = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif proc.poll() is not None:
-            break
+    output = read_pty(master, time.monotonic() + timeout, proc)
     code = proc.wait(timeout=30)
     os.close(master)
-    return code, b"".join(chunks)
+    return code, output
+
+
+def read_pty(fd: int, deadline: float, proc: subprocess.Popen[bytes],
+             until: bytes | None = None) -> bytes:
+    """What a pseudo-terminal shows until ``until`` appears, the deadline passes, or the
+    process has exited and nothing is left to read (a closed pty reads as EOF or EIO)."""
+    seen = b""
+    while time.monotonic() < deadline and (until is None or until not in seen):
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif proc.poll() is not None:
+            break
+    return seen

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import subprocess
 import sys
 import time
@@ -18,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.e2e.support import assert_clean
+from tests.e2e.support import assert_clean, read_pty
 from tests.helpers import run_hal
 
 SECRET = "pty-typed-s3cr3t"
@@ -74,21 +73,6 @@ def test_value_given_inline_never_reads_stdin(tmp_path: Path) -> None:
     assert _s3(hal_dir)["secretAccessKey"] == "inline"
 
 
-def _read_until(fd: int, marker: bytes, deadline: float) -> bytes:
-    seen = b""
-    while marker not in seen and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    return seen
-
-
 @pytest.mark.parametrize(("args", "flag", "shown_text", "where"), [
     (("config", "storage", "s3", "edit", "--secret-access-key"), "--secret-access-key",
      "secretAccessKey=****", ("persistentStorage", "s3", "secretAccessKey")),
@@ -107,22 +91,10 @@ def test_terminal_prompt_hides_the_secret(tmp_path: Path, args: tuple[str, ...],
     os.close(slave)
     try:
         deadline = time.monotonic() + 60
-        before = _read_until(master, f"{flag}: ".encode(), deadline)
+        before = read_pty(master, deadline, proc, until=f"{flag}: ".encode())
         assert f"{flag}: ".encode() in before, before
         os.write(master, f"{SECRET}\n".encode())
-        after = b""
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                after += chunk
-            elif proc.poll() is not None:
-                break
+        after = read_pty(master, deadline, proc)
         code = proc.wait(timeout=30)
     finally:
         os.close(master)
