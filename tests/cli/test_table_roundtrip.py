@@ -24,8 +24,6 @@ BEFORE, LINES = FIXTURE.text, FIXTURE.lines
 at, swap, insert_before = FIXTURE.at, FIXTURE.swap, FIXTURE.insert_before
 
 
-
-
 CASES: list[tuple[str, list[str], list[Change]]] = [
     # ------------------------------------------------------------------ ci
     ("CiEnableDisableCommandBuilder: ci.jenkins.enabled",

@@ -135,6 +135,18 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+def prompt_env() -> dict[str, str]:
+    """The environment for a ``hal`` that prompts: no developer hal dir or debug, and
+    Python warnings shown (a GetPassWarning would mean the secret was echoed)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HAL_DIR", "HAL_DEBUG")}
+    env["PYTHONWARNINGS"] = "default"
+    return env
+
+
+def hal_cmd(hal_dir: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "pyhalyard", "--hal-dir", str(hal_dir), *args]
+
+
 def run_in_pty(args: list[str], env: dict[str, str], timeout: float = 30) -> tuple[int, bytes]:
     """Run ``hal`` with a terminal as stdout (colour and live displays only happen there)."""
     master, slave = pty.openpty()
