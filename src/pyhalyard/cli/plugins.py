@@ -10,6 +10,7 @@ DeletePluginCommand, ListPluginsCommand and repositories/*PluginRepositoryComman
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -66,6 +67,20 @@ def _delete(kind: str, name: str, noun: str) -> None:
     app.info(f"+ Successfully deleted {noun} {name}.")
 
 
+def _list(kind: str, line: Callable[[str, Any], str], none: str) -> None:
+    """Emit the ``kind`` mapping: as data, or one ``line(name, value)`` per entry."""
+    app = get_app()
+    found = _read(kind)
+
+    def human() -> None:
+        for name, value in found.items():
+            app.info(line(name, value))
+        if not found:
+            app.info(none)
+
+    app.emit(found, human)
+
+
 @click.group(invoke_without_command=True)
 @common_options
 @click.pass_context
@@ -115,16 +130,7 @@ def delete(plugin: str) -> None:
 @common_options
 def list_plugins() -> None:
     """List the configured plugins."""
-    app = get_app()
-    found = _read("plugins")
-
-    def human() -> None:
-        for name in found:
-            app.info(f"- {name}")
-        if not found:
-            app.info("No plugins configured.")
-
-    app.emit(found, human)
+    _list("plugins", lambda name, _: f"- {name}", "No plugins configured.")
 
 
 @plugins.group("repository", invoke_without_command=True)
@@ -189,14 +195,9 @@ def repository_delete(repository_id: str) -> None:
 @common_options
 def repository_list() -> None:
     """List the plugin repositories."""
-    app = get_app()
-    found = _read("repositories")
 
-    def human() -> None:
-        for name, value in found.items():
-            url = value.get("url", "") if isinstance(value, dict) else ""
-            app.info(f"- {name}: {url}")
-        if not found:
-            app.info("No plugin repositories configured.")
+    def line(name: str, value: Any) -> str:
+        url = value.get("url", "") if isinstance(value, dict) else ""
+        return f"- {name}: {url}"
 
-    app.emit(found, human)
+    _list("repositories", line, "No plugin repositories configured.")
