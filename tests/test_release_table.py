@@ -61,6 +61,19 @@ def releases(text: str) -> dict[str, dict[str, object]]:
 
 
 # ------------------------------------------------------------------ the generator
+def commit_all(folder: Path) -> str:
+    """Make ``folder`` a git repository with everything in it committed; the commit id."""
+
+    def git(*args: str) -> str:
+        return subprocess.run(["git", "-C", str(folder), *args], check=True,
+                              capture_output=True, text=True).stdout.strip()
+
+    git("init", "-q")
+    git("add", ".")
+    git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "c")
+    return git("rev-parse", "HEAD")
+
+
 def test_patch_release_keeps_what_it_does_not_list(tmp_path: Path) -> None:
     changelog(tmp_path, "1.30.0", *full(5))
     changelog(tmp_path, "1.30.1", ("clouddriver", "5.0.1"), ("orca", "5.8.1"))
@@ -142,15 +155,7 @@ def test_git_source_records_its_commit(tmp_path: Path) -> None:
     folder = tmp_path / "site" / "content" / "en" / "changelogs"
     changelog(folder, "1.30.0", *full(5))
     site = tmp_path / "site"
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(site), *args], check=True,
-                              capture_output=True, text=True).stdout.strip()
-
-    git("init", "-q")
-    git("add", ".")
-    git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "c")
-    commit = git("rev-parse", "HEAD")
+    commit = commit_all(site)
     text = gen.generate(site)
     assert yaml.safe_load(text)["source"]["commit"] == commit
     assert releases(text)["1.30.0"]["changelog"] == (
@@ -331,15 +336,7 @@ def test_archive_members_are_read_from_the_mirrors(tmp_path: Path) -> None:
     with zipfile.ZipFile(site / "boms.zip", "w") as archive:
         archive.writestr("1.20.0/.boms/bom/1.20.0.yml", text)
     (site / "bom.yml").write_bytes(text)
-
-    def git(*args: str) -> str:
-        return subprocess.run(["git", "-C", str(site), *args], check=True,
-                              capture_output=True, text=True).stdout.strip()
-
-    git("init", "-q")
-    git("add", ".")
-    git("-c", "user.email=t@example.com", "-c", "user.name=t", "commit", "-qm", "c")
-    commit = git("rev-parse", "HEAD")
+    commit = commit_all(site)
     sources = (gen.PublicSource("me/boms", commit, "boms.tar.gz", ".boms/bom/1.20.0.yml"),
                gen.PublicSource("me/boms", commit, "boms.zip", "1.20.0/.boms/bom/1.20.0.yml"),
                gen.PublicSource("me/boms", commit, "bom.yml"))

@@ -9,6 +9,9 @@ from typing import Any
 import pytest
 import yaml
 
+from pyhalyard.halconfig.paths import HalPaths
+from pyhalyard.pipeline import load, plan
+from pyhalyard.render.profiles import render_profiles
 from tests.helpers import Result, run_hal
 
 CLI_FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -22,12 +25,19 @@ def _no_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("NO_COLOR", raising=False)
 
 
-@pytest.fixture
-def hal_dir(tmp_path: Path) -> Path:
+def hal_dir_with(tmp_path: Path, config: Path) -> Path:
+    """A fresh hal dir under ``tmp_path`` whose config is a copy of ``config``."""
     root = tmp_path / "hal"
     root.mkdir()
-    shutil.copy(HALYARD_STYLE, root / "config")
+    shutil.copy(config, root / "config")
     return root
+
+
+@pytest.fixture
+def hal_dir(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
+    """A hal dir holding the test module's ``HAL_CONFIG`` fixture (default: the
+    Halyard-style config), so each module picks its config without its own fixture."""
+    return hal_dir_with(tmp_path, getattr(request.module, "HAL_CONFIG", HALYARD_STYLE))
 
 
 @pytest.fixture
@@ -55,6 +65,20 @@ class Hal:
 
     def bytes(self) -> bytes:
         return self.config.read_bytes()
+
+    def dep(self) -> dict[str, Any]:
+        """The first deployment of the config, parsed."""
+        found: dict[str, Any] = yaml.safe_load(self.text())["deploymentConfigurations"][0]
+        return found
+
+    def profiles(self) -> dict[str, dict[str, str]]:
+        """Every service's rendered profiles, as ``hal deploy apply`` would write them."""
+        return render_profiles(plan(load(HalPaths(self.root))))
+
+    def profile(self, service: str, name: str) -> Any:
+        """One rendered profile, parsed (``.js`` files are returned as text)."""
+        text = self.profiles()[service][name]
+        return text if name.endswith(".js") else yaml.safe_load(text)
 
 
 @pytest.fixture

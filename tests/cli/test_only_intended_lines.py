@@ -6,46 +6,21 @@ pyhalyard does not model; the diff of every edit must be the intended lines only
 
 from __future__ import annotations
 
-import difflib
-
 import pytest
 import yaml
 
 from tests.cli.conftest import HALYARD_STYLE, Hal
+from tests.cli.lines import Change, Lines, changes
 
 BEFORE = HALYARD_STYLE.read_text(encoding="utf-8")
-LINES = BEFORE.splitlines()
 
 
-def changes(before: str, after: str) -> list[tuple[int, list[str], list[str]]]:
-    """(first line index in ``before``, removed lines, added lines) for each changed block."""
-    a, b = before.splitlines(), after.splitlines()
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    return [(i1, a[i1:i2], b[j1:j2])
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
-
-
-def line(target: str, after: str = "", start: int = 0) -> int:
-    """Index of the first line equal to ``target`` below the first line containing ``after``."""
-    if after:
-        start = next(i for i in range(start, len(LINES)) if after in LINES[i])
-    return next(i for i in range(start, len(LINES)) if LINES[i] == target)
-
-
+FIXTURE = Lines(BEFORE)
+line, replaced, inserted = FIXTURE.at, FIXTURE.swap, FIXTURE.insert_before
 PROD = line("- name: prod")
 
 
-def replaced(old: str, new: str, after: str = "", start: int = 0) -> tuple[int, list[str],
-                                                                          list[str]]:
-    return line(old, after, start), [old], [new]
-
-
-def inserted(before_line: str, new: list[str], after: str = "",
-             start: int = 0) -> tuple[int, list[str], list[str]]:
-    return line(before_line, after, start), [], new
-
-
-CASES: list[tuple[list[str], list[tuple[int, list[str], list[str]]]]] = [
+CASES: list[tuple[list[str], list[Change]]] = [
     (["config", "version", "edit", "--version", "1.31.0"],
      [replaced("  version: 1.30.1   # pinned until the upgrade window",
                "  version: 1.31.0   # pinned until the upgrade window")]),
@@ -132,7 +107,7 @@ CASES: list[tuple[list[str], list[tuple[int, list[str], list[str]]]]] = [
 
 @pytest.mark.parametrize("args, expected", CASES, ids=[" ".join(c[0]) for c in CASES])
 def test_edit_changes_only_its_lines(hal: Hal, args: list[str],
-                                     expected: list[tuple[int, list[str], list[str]]]) -> None:
+                                     expected: list[Change]) -> None:
     result = hal(*args)
     assert result.code == 0, result.err
     after = hal.text()

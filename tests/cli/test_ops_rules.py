@@ -5,23 +5,14 @@ GooglePubsubValidator): an edit that would break them is refused, the file untou
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
-import pytest
+from tests.cli.conftest import CLI_FIXTURES, Hal
 
-from tests.cli.test_table_ops_groups import FIXTURE, Dir
-
-
-@pytest.fixture
-def hal(tmp_path: Path) -> Dir:
-    root = tmp_path / "hal"
-    root.mkdir()
-    shutil.copy(FIXTURE, root / "config")
-    return Dir(root)
+HAL_CONFIG = CLI_FIXTURES / "halyard-ops.yml"
 
 
-def refused(hal: Dir, *args: str, says: str) -> None:
+def refused(hal: Hal, *args: str, says: str) -> None:
     before = hal.text()
     result = hal(*args)
     assert result.code == 1, (args, result.out, result.err)
@@ -29,7 +20,7 @@ def refused(hal: Dir, *args: str, says: str) -> None:
     assert hal.text() == before
 
 
-def test_canary_account_names_are_unique_across_integrations(hal: Dir) -> None:
+def test_canary_account_names_are_unique_across_integrations(hal: Hal) -> None:
     assert hal("config", "canary", "prometheus", "account", "add", "metrics",
                "--base-url", "http://p:9090").code == 0
     refused(hal, "config", "canary", "datadog", "account", "add", "metrics", "--base-url",
@@ -37,12 +28,12 @@ def test_canary_account_names_are_unique_across_integrations(hal: Dir) -> None:
             says="canary account 'metrics' appears more than once")
 
 
-def test_canary_account_names_follow_halyards_pattern(hal: Dir) -> None:
+def test_canary_account_names_follow_halyards_pattern(hal: Hal) -> None:
     refused(hal, "config", "canary", "prometheus", "account", "add", "My_Prom",
             "--base-url", "http://p:9090", says="must match")
 
 
-def test_gcs_and_s3_need_an_account_with_a_bucket(hal: Dir) -> None:
+def test_gcs_and_s3_need_an_account_with_a_bucket(hal: Hal) -> None:
     refused(hal, "config", "canary", "google", "edit", "--gcs-enabled", "true",
             says="at least one google canary account must name a bucket")
     refused(hal, "config", "canary", "aws", "edit", "--s3-enabled", "true",
@@ -52,7 +43,7 @@ def test_gcs_and_s3_need_an_account_with_a_bucket(hal: Dir) -> None:
     assert hal("config", "canary", "google", "edit", "--gcs-enabled", "true").code == 0
 
 
-def test_prometheus_username_password_file_needs_a_colon(hal: Dir, tmp_path: Path) -> None:
+def test_prometheus_username_password_file_needs_a_colon(hal: Hal, tmp_path: Path) -> None:
     bad = tmp_path / "userpass"
     bad.write_text("just-a-user\n")
     refused(hal, "config", "canary", "prometheus", "account", "add", "prom", "--base-url",
@@ -62,7 +53,7 @@ def test_prometheus_username_password_file_needs_a_colon(hal: Dir, tmp_path: Pat
                "http://p:9090", "--username-password-file", str(bad)).code == 0
 
 
-def test_publishers_need_project_and_topic_and_unique_names(hal: Dir) -> None:
+def test_publishers_need_project_and_topic_and_unique_names(hal: Hal) -> None:
     refused(hal, "config", "notification", "pubsub", "google", "add", "events",
             "--project", "p", says="has no topicName")
     assert hal("config", "notification", "pubsub", "google", "add", "events",

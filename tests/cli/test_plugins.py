@@ -7,23 +7,16 @@ service as Halyard's Extensibility.toMap() does.
 from __future__ import annotations
 
 import json
-import shutil
-from pathlib import Path
 
-import pytest
+from tests.cli.conftest import CLI_FIXTURES, Hal
+from tests.cli.lines import Lines, changes
 
-from tests.cli.test_table_ops_groups import BEFORE, FIXTURE, Dir, at, changes
-
-
-@pytest.fixture
-def hal(tmp_path: Path) -> Dir:
-    root = tmp_path / "hal"
-    root.mkdir()
-    shutil.copy(FIXTURE, root / "config")
-    return Dir(root)
+HAL_CONFIG = CLI_FIXTURES / "halyard-ops.yml"
+BEFORE = HAL_CONFIG.read_text(encoding="utf-8")
+at = Lines(BEFORE).at
 
 
-def test_add_writes_halyards_plugin_and_only_those_lines(hal: Dir) -> None:
+def test_add_writes_halyards_plugin_and_only_those_lines(hal: Hal) -> None:
     result = hal("plugins", "add", "Armory.Fancy", "--version", "1.2.0", "--enabled", "true",
                  "--extensions", "armory.fancyStage,armory.other")
     assert result.code == 0, result.err
@@ -44,7 +37,7 @@ def test_add_writes_halyards_plugin_and_only_those_lines(hal: Dir) -> None:
     assert missing.code == 1 and "no plugin named" in missing.err
 
 
-def test_repositories_round_trip(hal: Dir) -> None:
+def test_repositories_round_trip(hal: Hal) -> None:
     assert hal("plugins", "repository", "add", "armory", "--url",
                "https://example.com/plugins.json").code == 0
     assert changes(BEFORE, hal.text()) == [
@@ -59,7 +52,7 @@ def test_repositories_round_trip(hal: Dir) -> None:
     assert hal.text() == BEFORE
 
 
-def test_plugins_reach_every_spring_service_as_halyard_renders_them(hal: Dir) -> None:
+def test_plugins_reach_every_spring_service_as_halyard_renders_them(hal: Hal) -> None:
     assert hal("plugins", "add", "Armory.Fancy", "--version", "1.2.0", "--enabled", "true",
                "--extensions", "armory.fancyStage").code == 0
     assert hal("plugins", "repository", "add", "armory", "--url", "https://e/p.json").code == 0
@@ -71,6 +64,6 @@ def test_plugins_reach_every_spring_service_as_halyard_renders_them(hal: Dir) ->
         assert ext["repositories"] == {"armory": {"url": "https://e/p.json"}}
 
 
-def test_plugin_switches_halyard_dropped_say_what_to_do(hal: Dir) -> None:
+def test_plugin_switches_halyard_dropped_say_what_to_do(hal: Hal) -> None:
     result = hal("plugins", "enable")
     assert result.code == 2 and "hal plugins add NAME --enabled true" in result.err

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.cli.conftest import HALYARD_STYLE, Hal
-from tests.cli.test_only_intended_lines import changes
+from tests.cli.conftest import Hal
+from tests.cli.imports_probe import heavy, imports_of
+from tests.cli.lines import changes
 from tests.helpers import realworld as realworld_tree
 
 
@@ -61,32 +60,9 @@ def test_edit_changes_one_line_of_the_halyard_file(realworld: Hal) -> None:
     assert rows["spin-clouddriver-ro-deck"]["enabled"] is True  # disableClouddriverRoDeck: false
 
 
-FORBIDDEN = ("rich", "redis", "lightkube", "pydantic", "kubernetes_validate", "pyhalyard.render",
-             "pyhalyard.deploy")
-
-CHILD = """
-import json, sys
-from pyhalyard.cli.main import main
-try:
-    main(sys.argv[1:])
-except SystemExit as exc:
-    code = exc.code
-print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
-"""
-
-
-def test_ha_enable_imports_nothing_heavy(tmp_path: Path) -> None:
-    root = tmp_path / "hal"
-    root.mkdir()
-    shutil.copy(HALYARD_STYLE, root / "config")
-    proc = subprocess.run(
-        [sys.executable, "-c", CHILD, "--hal-dir", str(root), "-q",
-         "config", "deploy", "ha", "clouddriver", "enable"],
-        capture_output=True, text=True, check=True)
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert report["code"] == 0, proc.stderr
-    assert "  clouddriver:\n        enabled: true" in (root / "config").read_text()
-    loaded = [m for m in report["modules"]
-              if any(m == f or m.startswith(f + ".") for f in FORBIDDEN)]
-    assert loaded == []
-    assert "pyhalyard.validate.rules" in report["modules"]  # it did validate
+def test_ha_enable_imports_nothing_heavy(hal_dir: Path) -> None:
+    code, modules, err = imports_of(hal_dir, "config", "deploy", "ha", "clouddriver", "enable")
+    assert code == 0, err
+    assert "  clouddriver:\n        enabled: true" in (hal_dir / "config").read_text()
+    assert heavy(modules) == []
+    assert "pyhalyard.validate.rules" in modules  # it did validate

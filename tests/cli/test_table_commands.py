@@ -13,50 +13,14 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from pyhalyard.halconfig.paths import HalPaths
-from pyhalyard.pipeline import load, plan
-from pyhalyard.render.profiles import render_profiles
-from tests.cli.conftest import CLI_FIXTURES
-from tests.helpers import Result, deck_settings_object, is_staged, run_hal
+from tests.cli.conftest import CLI_FIXTURES, Hal
+from tests.helpers import Result, deck_settings_object, is_staged
 
-FIXTURE = CLI_FIXTURES / "halyard-table.yml"
-
-
-class Dir:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def __call__(self, *args: str) -> Result:
-        return run_hal(*args, hal_dir=self.root)
-
-    def bytes(self) -> bytes:
-        return (self.root / "config").read_bytes()
-
-    def dep(self) -> dict[str, Any]:
-        data = yaml.safe_load((self.root / "config").read_text())
-        found: dict[str, Any] = data["deploymentConfigurations"][0]
-        return found
-
-    def profiles(self) -> dict[str, dict[str, str]]:
-        return render_profiles(plan(load(HalPaths(self.root))))
-
-    def profile(self, service: str, name: str) -> Any:
-        return yaml.safe_load(self.profiles()[service][name])
-
-
-@pytest.fixture
-def hal(tmp_path: Path) -> Dir:
-    root = tmp_path / "hal"
-    root.mkdir()
-    shutil.copy(FIXTURE, root / "config")
-    return Dir(root)
+HAL_CONFIG = CLI_FIXTURES / "halyard-table.yml"
 
 
 def ok(result: Result) -> Result:
@@ -82,7 +46,7 @@ def ok(result: Result) -> Result:
     (["config", "provider", "docker-registry", "account", "delete", "dockerhub"],
      "uses docker registry 'dockerhub'"),
 ])
-def test_bad_input_is_refused_and_the_file_untouched(hal: Dir, args: list[str],
+def test_bad_input_is_refused_and_the_file_untouched(hal: Hal, args: list[str],
                                                      says: str) -> None:
     before = hal.bytes()
     result = hal(*args)
@@ -92,7 +56,7 @@ def test_bad_input_is_refused_and_the_file_untouched(hal: Dir, args: list[str],
 
 
 def test_file_flags_are_stored_absolute_and_encrypted_values_kept(
-        hal: Dir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+        hal: Hal, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     key = tmp_path / "key.json"
     key.write_text("{}")
     monkeypatch.chdir(tmp_path)
@@ -107,7 +71,7 @@ def test_file_flags_are_stored_absolute_and_encrypted_values_kept(
 
 # --------------------------------------------------------------------- secrets
 def test_secret_flag_without_value_reads_stdin_and_is_never_shown(
-        hal: Dir, monkeypatch: pytest.MonkeyPatch) -> None:
+        hal: Hal, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("typed-client-secret\nnot read\n"))
     result = ok(hal("config", "security", "authn", "oauth2", "edit", "--client-secret"))
     assert "typed-client-secret" not in result.out + result.err
@@ -127,14 +91,14 @@ def test_secret_flag_without_value_reads_stdin_and_is_never_shown(
     assert shown["masters"][0]["password"] == "****"
 
 
-def test_secret_value_on_the_command_line_is_not_echoed(hal: Dir) -> None:
+def test_secret_value_on_the_command_line_is_not_echoed(hal: Hal) -> None:
     result = ok(hal("config", "ci", "codebuild", "edit", "--secret-access-key", "AWS-S3CRET"))
     assert "AWS-S3CRET" not in result.out + result.err
     assert "secretAccessKey=****" in result.out
 
 
 # ------------------------------------------------------------ Halyard behaviour
-def test_oauth2_provider_fills_halyard_presets_and_keeps_the_client_id(hal: Dir) -> None:
+def test_oauth2_provider_fills_halyard_presets_and_keeps_the_client_id(hal: Hal) -> None:
     ok(hal("config", "security", "authn", "oauth2", "edit", "--provider", "google",
            "--client-id", "cid", "--scope", "ignored"))
     oauth2 = hal.dep()["security"]["authn"]["oauth2"]
@@ -148,7 +112,7 @@ def test_oauth2_provider_fills_halyard_presets_and_keeps_the_client_id(hal: Dir)
                                          "lastName": "family_name"}
 
 
-def test_pre_established_redirect_uri_turns_off_use_current_uri(hal: Dir) -> None:
+def test_pre_established_redirect_uri_turns_off_use_current_uri(hal: Hal) -> None:
     ok(hal("config", "security", "authn", "oauth2", "edit", "--pre-established-redirect-uri",
            "https://gate.example.com/login"))
     client = hal.dep()["security"]["authn"]["oauth2"]["client"]
@@ -156,7 +120,7 @@ def test_pre_established_redirect_uri_turns_off_use_current_uri(hal: Dir) -> Non
     assert client["useCurrentUri"] is False
 
 
-def test_saml_metadata_url_or_local_file(hal: Dir, tmp_path: Path) -> None:
+def test_saml_metadata_url_or_local_file(hal: Hal, tmp_path: Path) -> None:
     ok(hal("config", "security", "authn", "saml", "edit", "--metadata",
            "https://idp.example.com/metadata.xml"))
     assert hal.dep()["security"]["authn"]["saml"]["metadataRemote"] \
@@ -168,7 +132,7 @@ def test_saml_metadata_url_or_local_file(hal: Dir, tmp_path: Path) -> None:
     assert saml["metadataLocal"] == str(local) and "metadataRemote" not in saml
 
 
-def test_authn_enabled_follows_its_methods(hal: Dir) -> None:
+def test_authn_enabled_follows_its_methods(hal: Hal) -> None:
     ok(hal("config", "security", "authn", "ldap", "edit", "--url",
            "ldaps://ldap.example.com:636/dc=example,dc=com", "--user-dn-pattern",
            "uid={0},ou=users"))
@@ -178,7 +142,7 @@ def test_authn_enabled_follows_its_methods(hal: Dir) -> None:
     assert hal.dep()["security"]["authn"]["enabled"] is False
 
 
-def test_primary_account_follows_adds_and_deletes(hal: Dir) -> None:
+def test_primary_account_follows_adds_and_deletes(hal: Hal) -> None:
     ok(hal("config", "provider", "google", "account", "add", "g1", "--project", "p1"))
     ok(hal("config", "provider", "google", "account", "add", "g2", "--project", "p2"))
     assert hal.dep()["providers"]["google"]["primaryAccount"] == "g1"
@@ -188,7 +152,7 @@ def test_primary_account_follows_adds_and_deletes(hal: Dir) -> None:
     assert listed.strip() == "- g2 (primary)"
 
 
-def test_docker_registry_account_as_halyard_writes_it(hal: Dir) -> None:
+def test_docker_registry_account_as_halyard_writes_it(hal: Hal) -> None:
     """DockerRegistryAddAccountCommand defaults (email) and model defaults."""
     ok(hal("config", "provider", "docker-registry", "account", "add", "quay", "--address",
            "https://quay.io", "--repositories", "org/app,org/lib"))
@@ -205,13 +169,13 @@ def test_docker_registry_account_as_halyard_writes_it(hal: Dir) -> None:
 
 
 def test_first_edit_on_an_empty_hal_dir_creates_the_deployment(tmp_path: Path) -> None:
-    empty = Dir(tmp_path / "new")
+    empty = Hal(tmp_path / "new")
     ok(empty("config", "ci", "jenkins", "enable"))
     assert empty.dep()["name"] == "default" and empty.dep()["ci"]["jenkins"]["enabled"] is True
 
 
 # ------------------------------------------------------------------- rendering
-def test_ci_reaches_igor(hal: Dir) -> None:
+def test_ci_reaches_igor(hal: Hal) -> None:
     ok(hal("config", "ci", "jenkins", "enable"))
     ok(hal("config", "ci", "jenkins", "master", "add", "j2", "--address", "http://j2:8080",
            "--csrf", "true"))
@@ -222,7 +186,7 @@ def test_ci_reaches_igor(hal: Dir) -> None:
     assert hal.profile("igor", "spinnaker.yml")["services"]["igor"]["enabled"] is True
 
 
-def test_artifacts_reach_clouddriver_echo_and_igor(hal: Dir) -> None:
+def test_artifacts_reach_clouddriver_echo_and_igor(hal: Hal) -> None:
     ok(hal("config", "artifact", "github", "enable"))
     ok(hal("config", "artifact", "github", "account", "add", "gh2", "--username", "bot"))
     for service, name in (("clouddriver", "clouddriver.yml"), ("echo", "echo.yml")):
@@ -231,7 +195,7 @@ def test_artifacts_reach_clouddriver_echo_and_igor(hal: Dir) -> None:
         assert [a["name"] for a in github["accounts"]] == ["gh-bot", "gh2"]
 
 
-def test_providers_reach_clouddriver(hal: Dir) -> None:
+def test_providers_reach_clouddriver(hal: Hal) -> None:
     ok(hal("config", "provider", "aws", "enable"))
     ok(hal("config", "provider", "aws", "account", "edit", "aws-prod", "--add-region",
            "eu-west-1"))
@@ -245,7 +209,7 @@ def test_providers_reach_clouddriver(hal: Dir) -> None:
     assert cd["dockerRegistry"]["accounts"][0]["address"] == "https://index.docker.io"
 
 
-def test_security_reaches_gate_fiat_deck_and_spinnaker_yml(hal: Dir, tmp_path: Path) -> None:
+def test_security_reaches_gate_fiat_deck_and_spinnaker_yml(hal: Hal, tmp_path: Path) -> None:
     ok(hal("config", "security", "authn", "oauth2", "edit", "--provider", "github",
            "--client-id", "cid", "--client-secret", "csecret"))
     ok(hal("config", "security", "authn", "oauth2", "enable"))
@@ -282,7 +246,7 @@ def test_security_reaches_gate_fiat_deck_and_spinnaker_yml(hal: Dir, tmp_path: P
     assert deck["gateUrl"] == "https://api.acme.io" and deck["authEnabled"] is True
 
 
-def test_saml_renders_as_gate_expects_it(hal: Dir, tmp_path: Path) -> None:
+def test_saml_renders_as_gate_expects_it(hal: Hal, tmp_path: Path) -> None:
     """SamlConfig: metadataUrl, redirect* from serviceAddress; one login method only."""
     keystore = tmp_path / "saml.jks"
     keystore.write_text("x")
@@ -305,7 +269,7 @@ def test_saml_renders_as_gate_expects_it(hal: Dir, tmp_path: Path) -> None:
     assert "oauth2" not in gate["security"] and "ldap" not in gate
 
 
-def test_bakery_defaults_reach_rosco(hal: Dir) -> None:
+def test_bakery_defaults_reach_rosco(hal: Hal) -> None:
     """AwsEditBakeryDefaultsCommand -> providers.aws.bakeryDefaults; RoscoProfileFactory
     renders the bakery defaults of enabled image providers."""
     ok(hal("config", "provider", "aws", "bakery", "edit", "--aws-subnet-id", "subnet-1",
@@ -318,14 +282,14 @@ def test_bakery_defaults_reach_rosco(hal: Dir) -> None:
 
 
 # ---------------------------------------------------- rules for hand-edited files
-def _edit_file(hal: Dir, old: str, new: str) -> None:
+def _edit_file(hal: Hal, old: str, new: str) -> None:
     path = hal.root / "config"
     text = path.read_text()
     assert old in text
     path.write_text(text.replace(old, new, 1))
 
 
-def test_account_names_must_be_unique_across_providers(hal: Dir) -> None:
+def test_account_names_must_be_unique_across_providers(hal: Hal) -> None:
     """AccountService.getAnyProviderAccount: clouddriver keys accounts by name alone."""
     result = hal("config", "provider", "google", "account", "add", "aws-prod", "--project",
                  "p")
@@ -333,7 +297,7 @@ def test_account_names_must_be_unique_across_providers(hal: Dir) -> None:
         in result.err
 
 
-def test_hand_edited_duplicates_and_dangling_references_are_errors(hal: Dir) -> None:
+def test_hand_edited_duplicates_and_dangling_references_are_errors(hal: Hal) -> None:
     _edit_file(hal, "      - name: gh-bot\n", "      - name: gh-bot\n      - name: gh-bot\n")
     _edit_file(hal, "    kubernetes:\n", "    ecs:\n      accounts:\n      - name: e\n"
                                          "        awsAccount: gone\n    kubernetes:\n")
@@ -343,7 +307,7 @@ def test_hand_edited_duplicates_and_dangling_references_are_errors(hal: Dir) -> 
     assert "providers.ecs.accounts[0].awsAccount" in out and "'gone'" in out
 
 
-def test_missing_local_file_is_reported_before_rendering(hal: Dir, tmp_path: Path) -> None:
+def test_missing_local_file_is_reported_before_rendering(hal: Hal, tmp_path: Path) -> None:
     key = tmp_path / "gcb.json"
     key.write_text("{}")
     ok(hal("config", "ci", "gcb", "account", "add", "g1", "--project", "p", "--json-key",
@@ -368,7 +332,7 @@ def test_missing_local_file_is_reported_before_rendering(hal: Dir, tmp_path: Pat
      "'spinnaker.example.com' is not a URL with a scheme and a host"),
 ])
 def test_enabling_an_incomplete_security_method_is_refused(
-        hal: Dir, setup: list[list[str]], enable: list[str], says: str) -> None:
+        hal: Hal, setup: list[list[str]], enable: list[str], says: str) -> None:
     """OAuth2Validator, SamlValidator, LdapValidator, IAPValidator, AuthzValidator +
     GoogleRoleProviderValidator: ERRORs, so the edit is refused and the file untouched."""
     for step in setup:
@@ -379,7 +343,7 @@ def test_enabling_an_incomplete_security_method_is_refused(
     assert hal.bytes() == before
 
 
-def test_google_login_without_hosted_domain_warns(hal: Dir) -> None:
+def test_google_login_without_hosted_domain_warns(hal: Hal) -> None:
     result = ok(hal("config", "security", "authn", "oauth2", "edit", "--provider", "google",
                     "--client-secret", "s"))
     ok(hal("config", "security", "authn", "oauth2", "enable"))

@@ -10,8 +10,6 @@ a sample; this covers every group.
 from __future__ import annotations
 
 import copy
-import difflib
-import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,9 +19,10 @@ import yaml
 from pyhalyard.cli.table.build import table
 from pyhalyard.cli.table.model import Flag, Group
 from tests.cli.conftest import CLI_FIXTURES
+from tests.cli.lines import changes
 from tests.helpers import run_hal
 
-FIXTURE = CLI_FIXTURES / "halyard-table.yml"
+HAL_CONFIG = CLI_FIXTURES / "halyard-table.yml"
 MINE = [("config", "ci"), ("config", "security"), ("config", "artifact"), ("config", "provider")]
 # Existing names a ``ref`` flag may point at in the fixture.
 REFS: dict[tuple[str, ...], str] = {("providers", "aws", "accounts"): "aws-prod",
@@ -103,27 +102,16 @@ class Run:
 
 
 def changed_lines(before: str, after: str) -> list[str]:
-    a, b = before.splitlines(), after.splitlines()
-    out: list[str] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=a, b=b,
-                                                         autojunk=False).get_opcodes():
-        if tag != "equal":
-            out += a[i1:i2] + b[j1:j2]
-    return out
+    return [line for _, removed, added in changes(before, after) for line in removed + added]
 
 
 def removed_lines(before: str, after: str) -> list[str]:
-    a, b = before.splitlines(), after.splitlines()
-    return [line for tag, i1, i2, _, _ in difflib.SequenceMatcher(
-        a=a, b=b, autojunk=False).get_opcodes() if tag != "equal" for line in a[i1:i2]]
+    return [line for _, removed, _ in changes(before, after) for line in removed]
 
 
 @pytest.fixture
-def run(tmp_path: Path) -> Run:
-    root = tmp_path / "hal"
-    root.mkdir()
-    shutil.copy(FIXTURE, root / "config")
-    return Run(root)
+def run(hal_dir: Path) -> Run:
+    return Run(hal_dir)
 
 
 @pytest.mark.parametrize("group", [g for g in groups() if g.enable], ids=lambda g: g.command)

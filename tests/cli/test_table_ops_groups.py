@@ -9,46 +9,22 @@ metricStores,repository,persistentStorage}/** and config/EditFeaturesCommand.jav
 
 from __future__ import annotations
 
-import difflib
 import json
 import re
-import shutil
 from pathlib import Path
-from typing import Any
 
 import pytest
-import yaml
 
-from pyhalyard.halconfig.paths import HalPaths
-from pyhalyard.pipeline import load, plan
-from pyhalyard.render.profiles import render_profiles
-from tests.cli.conftest import CLI_FIXTURES
-from tests.helpers import Result, deck_settings_object, is_staged, run_hal
+from tests.cli.conftest import CLI_FIXTURES, Hal
+from tests.cli.lines import Change, Lines, changes
+from tests.helpers import deck_settings_object, is_staged
 
-FIXTURE = CLI_FIXTURES / "halyard-ops.yml"
-BEFORE = FIXTURE.read_text(encoding="utf-8")
-LINES = BEFORE.splitlines()
-Change = tuple[int, list[str], list[str]]
+HAL_CONFIG = CLI_FIXTURES / "halyard-ops.yml"
+FIXTURE = Lines(HAL_CONFIG.read_text(encoding="utf-8"))
+BEFORE, LINES = FIXTURE.text, FIXTURE.lines
+at, swap, insert_before = FIXTURE.at, FIXTURE.swap, FIXTURE.insert_before
 
 
-def changes(before: str, after: str) -> list[Change]:
-    a, b = before.splitlines(), after.splitlines()
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    return [(i1, a[i1:i2], b[j1:j2])
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
-
-
-def at(target: str, after: str = "") -> int:
-    start = next(i for i, text in enumerate(LINES) if after in text) if after else 0
-    return next(i for i in range(start, len(LINES)) if LINES[i] == target)
-
-
-def swap(old: str, new: str, after: str = "") -> Change:
-    return at(old, after), [old], [new]
-
-
-def insert_before(anchor: str, new: list[str], after: str = "") -> Change:
-    return at(anchor, after), [], new
 
 
 CASES: list[tuple[str, list[str], list[Change]]] = [
@@ -184,35 +160,8 @@ CASES: list[tuple[str, list[str], list[Change]]] = [
 ]
 
 
-class Dir:
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def __call__(self, *args: str) -> Result:
-        return run_hal(*args, hal_dir=self.root)
-
-    def text(self) -> str:
-        return (self.root / "config").read_text(encoding="utf-8")
-
-    def dep(self) -> dict[str, Any]:
-        found: dict[str, Any] = yaml.safe_load(self.text())["deploymentConfigurations"][0]
-        return found
-
-    def profile(self, service: str, name: str) -> Any:
-        files = render_profiles(plan(load(HalPaths(self.root))))[service][name]
-        return files if name.endswith(".js") else yaml.safe_load(files)
-
-
-@pytest.fixture
-def hal(tmp_path: Path) -> Dir:
-    root = tmp_path / "hal"
-    root.mkdir()
-    shutil.copy(FIXTURE, root / "config")
-    return Dir(root)
-
-
 @pytest.mark.parametrize(("source", "args", "expected"), CASES, ids=[c[0] for c in CASES])
-def test_only_intended_lines_change(hal: Dir, source: str, args: list[str],
+def test_only_intended_lines_change(hal: Hal, source: str, args: list[str],
                                     expected: list[Change]) -> None:
     result = hal(*args)
     assert result.code == 0, result.err
@@ -222,7 +171,7 @@ def test_only_intended_lines_change(hal: Dir, source: str, args: list[str],
         assert secret not in result.out + result.err
 
 
-def test_show_commands_mask_the_new_secrets(hal: Dir) -> None:
+def test_show_commands_mask_the_new_secrets(hal: Hal) -> None:
     for args in (["config", "metric-stores", "datadog", "edit", "--api-key", "dd-key",
                   "--app-key", "dd-app"],
                  ["config", "metric-stores", "newrelic", "edit", "--insert-key", "nr-key"],
@@ -237,7 +186,7 @@ def test_show_commands_mask_the_new_secrets(hal: Dir) -> None:
                 re.findall(r"[\w-]+", out)), (show, out)
 
 
-def test_bad_values_are_refused_without_touching_the_file(hal: Dir) -> None:
+def test_bad_values_are_refused_without_touching_the_file(hal: Hal) -> None:
     before = hal.text()
     for args in (["config", "pubsub", "google", "subscription", "add", "s",
                   "--message-format", "XML"],
@@ -254,7 +203,7 @@ def test_bad_values_are_refused_without_touching_the_file(hal: Dir) -> None:
 
 
 # ------------------------------------------------------------------ rendering
-def test_notifications_reach_echo_and_deck(hal: Dir) -> None:
+def test_notifications_reach_echo_and_deck(hal: Hal) -> None:
     """EchoProfileFactory copies ``notifications`` to echo's top level; DeckProfileFactory
     binds notifications.slack.enabled/botName, twilio and github-status enabled."""
     for args in (["config", "notification", "slack", "enable"],
@@ -276,7 +225,7 @@ def test_notifications_reach_echo_and_deck(hal: Dir) -> None:
     assert deck["githubStatus"] == {"enabled": True} and deck["sms"] == {"enabled": False}
 
 
-def test_pubsub_subscriptions_reach_echo(hal: Dir) -> None:
+def test_pubsub_subscriptions_reach_echo(hal: Hal) -> None:
     assert hal("config", "pubsub", "google", "enable").code == 0
     assert hal("config", "pubsub", "google", "subscription", "add", "gcr", "--project", "p",
                "--subscription-name", "gcr-sub", "--message-format", "GCR").code == 0
@@ -286,7 +235,7 @@ def test_pubsub_subscriptions_reach_echo(hal: Dir) -> None:
                                         "subscriptionName": "gcr-sub", "messageFormat": "GCR"}]
 
 
-def test_features_reach_deck_and_orca(hal: Dir) -> None:
+def test_features_reach_deck_and_orca(hal: Hal) -> None:
     """DeckProfileFactory: features.* bindings (only those deck's settings.js template still
     reads: not artifactsRewrite or gremlin); OrcaProfileFactory: pipelineTemplates;
     gremlin: integrations.gremlin.enabled."""
@@ -299,7 +248,7 @@ def test_features_reach_deck_and_orca(hal: Dir) -> None:
     assert orca["integrations"]["gremlin"]["enabled"] is True
 
 
-def test_webhook_trust_reaches_orca(hal: Dir, tmp_path: Path) -> None:
+def test_webhook_trust_reaches_orca(hal: Hal, tmp_path: Path) -> None:
     store = tmp_path / "trust.jks"
     store.write_bytes(b"jks")
     assert hal("config", "webhook", "trust", "enable").code == 0
@@ -310,14 +259,14 @@ def test_webhook_trust_reaches_orca(hal: Dir, tmp_path: Path) -> None:
     assert trust == {"enabled": True, "trustStorePassword": "changeit"}
 
 
-def test_stats_reach_echo(hal: Dir) -> None:
+def test_stats_reach_echo(hal: Hal) -> None:
     assert hal("config", "stats", "edit", "--endpoint", "https://stats.internal").code == 0
     assert hal("config", "stats", "disable").code == 0
     stats = hal.profile("echo", "echo.yml")["stats"]
     assert stats["endpoint"] == "https://stats.internal" and stats["enabled"] is False
 
 
-def test_a_metric_store_turns_on_the_metrics_endpoint(hal: Dir) -> None:
+def test_a_metric_store_turns_on_the_metrics_endpoint(hal: Hal) -> None:
     before = hal.profile("gate", "gate.yml")["spectator"]["webEndpoint"]["enabled"]
     assert before is False
     assert hal("config", "metric-stores", "prometheus", "enable").code == 0
@@ -325,7 +274,7 @@ def test_a_metric_store_turns_on_the_metrics_endpoint(hal: Dir) -> None:
         assert hal.profile(service, name)["spectator"]["webEndpoint"]["enabled"] is True
 
 
-def test_repository_searches_reach_igor(hal: Dir) -> None:
+def test_repository_searches_reach_igor(hal: Hal) -> None:
     """igor runs only with CI or a Docker registry (KubernetesV2IgorService.isEnabled)."""
     assert hal("config", "ci", "jenkins", "enable").code == 0
     assert hal("config", "repository", "artifactory", "enable").code == 0
@@ -338,7 +287,7 @@ def test_repository_searches_reach_igor(hal: Dir) -> None:
     assert igor["nexus"]["searches"][0]["repo"] == "releases"
 
 
-def test_azs_and_oracle_storage_reach_front50(hal: Dir) -> None:
+def test_azs_and_oracle_storage_reach_front50(hal: Hal) -> None:
     assert hal("config", "storage", "azs", "edit", "--storage-account-name", "acct",
                "--storage-account-key", "az-key", "--storage-container-name", "f50").code == 0
     assert hal("config", "storage", "edit", "--type", "azs").code == 0
@@ -349,7 +298,7 @@ def test_azs_and_oracle_storage_reach_front50(hal: Dir) -> None:
     assert spinnaker["oracle"] == {"enabled": False}
 
 
-def test_canary_reaches_kayenta_and_deck(hal: Dir) -> None:
+def test_canary_reaches_kayenta_and_deck(hal: Hal) -> None:
     """KayentaProfileFactory: kayenta.<integration> with its accounts (supportedTypes as
     the add commands computed them) and the gcs/stackdriver switches; DeckProfileFactory:
     canary.* bindings only when canary is enabled."""

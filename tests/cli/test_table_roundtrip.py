@@ -9,41 +9,19 @@ ones Halyard's command classes set (cited per case; halyard-cli
 
 from __future__ import annotations
 
-import difflib
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
 
 from tests.cli.conftest import CLI_FIXTURES
+from tests.cli.lines import Change, Lines, changes
 from tests.helpers import run_hal
 
-FIXTURE = CLI_FIXTURES / "halyard-table.yml"
-BEFORE = FIXTURE.read_text(encoding="utf-8")
-LINES = BEFORE.splitlines()
-Change = tuple[int, list[str], list[str]]
-
-
-def changes(before: str, after: str) -> list[Change]:
-    a, b = before.splitlines(), after.splitlines()
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    return [(i1, a[i1:i2], b[j1:j2])
-            for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"]
-
-
-def at(target: str, after: str = "") -> int:
-    """Index of the first line equal to ``target`` below the first line containing ``after``."""
-    start = next(i for i, text in enumerate(LINES) if after in text) if after else 0
-    return next(i for i in range(start, len(LINES)) if LINES[i] == target)
-
-
-def swap(old: str, new: str, after: str = "") -> Change:
-    return at(old, after), [old], [new]
-
-
-def insert_before(anchor: str, new: list[str], after: str = "") -> Change:
-    return at(anchor, after), [], new
+HAL_CONFIG = CLI_FIXTURES / "halyard-table.yml"
+FIXTURE = Lines(HAL_CONFIG.read_text(encoding="utf-8"))
+BEFORE, LINES = FIXTURE.text, FIXTURE.lines
+at, swap, insert_before = FIXTURE.at, FIXTURE.swap, FIXTURE.insert_before
 
 
 CASES: list[tuple[str, list[str], list[Change]]] = [
@@ -175,14 +153,6 @@ CASES: list[tuple[str, list[str], list[Change]]] = [
      ["config", "provider", "docker-registry", "disable"],
      [swap("      enabled: true", "      enabled: false", after="    dockerRegistry:")]),
 ]
-
-
-@pytest.fixture
-def hal_dir(tmp_path: Path) -> Path:
-    root = tmp_path / "hal"
-    root.mkdir()
-    shutil.copy(FIXTURE, root / "config")
-    return root
 
 
 @pytest.mark.parametrize("why, args, expected", CASES, ids=[" ".join(c[1]) for c in CASES])

@@ -5,10 +5,6 @@ without a key, every secret key masked by every show command.
 from __future__ import annotations
 
 import importlib
-import json
-import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import click
@@ -19,7 +15,8 @@ from pyhalyard.cli.main import cli
 from pyhalyard.cli.table.areas import AREAS
 from pyhalyard.cli.table.build import _ITEM_VERBS, Table, table
 from pyhalyard.cli.table.model import Flag, Group
-from tests.cli.conftest import CLI_FIXTURES
+from tests.cli.conftest import CLI_FIXTURES, hal_dir_with
+from tests.cli.imports_probe import heavy, imports_of
 from tests.helpers import run_hal
 
 ROOTS = [tuple(area.split()) for area in AREAS]
@@ -134,18 +131,10 @@ def test_enum_flags_list_their_choices_and_lists_say_how_to_edit() -> None:
 def test_a_generated_edit_imports_only_its_own_rows(tmp_path: Path) -> None:
     """Laziness: ``config artifact github enable`` loads the artifact rows and nothing
     heavy (no renderers, no Kubernetes client), and no other area's rows."""
-    from tests.cli.test_realworld_and_imports import CHILD, FORBIDDEN
-
-    root = tmp_path / "hal"
-    root.mkdir()
-    shutil.copy(CLI_FIXTURES / "halyard-table.yml", root / "config")
-    proc = subprocess.run([sys.executable, "-c", CHILD, "--hal-dir", str(root), "-q",
-                           "config", "artifact", "github", "enable"],
-                          capture_output=True, text=True, check=True)
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert report["code"] == 0, proc.stderr
-    modules = report["modules"]
-    assert [m for m in modules if any(m == f or m.startswith(f + ".") for f in FORBIDDEN)] == []
+    root = hal_dir_with(tmp_path, CLI_FIXTURES / "halyard-table.yml")
+    code, modules, err = imports_of(root, "config", "artifact", "github", "enable")
+    assert code == 0, err
+    assert heavy(modules) == []
     rows_loaded = sorted(m for m in modules if m.startswith("pyhalyard.cli.table.rows_"))
     assert rows_loaded == ["pyhalyard.cli.table.rows_artifact"]
     assert "pyhalyard.validate.rules" in modules  # it did validate

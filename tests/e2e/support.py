@@ -135,26 +135,45 @@ def mode(path: Path) -> int:
     return stat.S_IMODE(path.stat().st_mode)
 
 
+def prompt_env() -> dict[str, str]:
+    """The environment for a ``hal`` that prompts: no developer hal dir or debug, and
+    Python warnings shown (a GetPassWarning would mean the secret was echoed)."""
+    env = {k: v for k, v in os.environ.items() if k not in ("HAL_DIR", "HAL_DEBUG")}
+    env["PYTHONWARNINGS"] = "default"
+    return env
+
+
+def hal_cmd(hal_dir: Path, *args: str) -> list[str]:
+    return [sys.executable, "-m", "pyhalyard", "--hal-dir", str(hal_dir), *args]
+
+
 def run_in_pty(args: list[str], env: dict[str, str], timeout: float = 30) -> tuple[int, bytes]:
     """Run ``hal`` with a terminal as stdout (colour and live displays only happen there)."""
     master, slave = pty.openpty()
     proc = subprocess.Popen([sys.executable, "-m", "pyhalyard", *args], stdout=slave,
                             stderr=slave, stdin=subprocess.DEVNULL, env=env)
     os.close(slave)
-    chunks = []
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        ready, _, _ = select.select([master], [], [], 0.2)
-        if ready:
-            try:
-                data = os.read(master, 65536)
-            except OSError:
-                break
-            if not data:
-                break
-            chunks.append(data)
-        elif proc.poll() is not None:
-            break
+    output = read_pty(master, time.monotonic() + timeout, proc)
     code = proc.wait(timeout=30)
     os.close(master)
-    return code, b"".join(chunks)
+    return code, output
+
+
+def read_pty(fd: int, deadline: float, proc: subprocess.Popen[bytes],
+             until: bytes | None = None) -> bytes:
+    """What a pseudo-terminal shows until ``until`` appears, the deadline passes, or the
+    process has exited and nothing is left to read (a closed pty reads as EOF or EIO)."""
+    seen = b""
+    while time.monotonic() < deadline and (until is None or until not in seen):
+        ready, _, _ = select.select([fd], [], [], 0.2)
+        if ready:
+            try:
+                chunk = os.read(fd, 65536)
+            except OSError:
+                break
+            if not chunk:
+                break
+            seen += chunk
+        elif proc.poll() is not None:
+            break
+    return seen

@@ -9,16 +9,14 @@ from __future__ import annotations
 
 import os
 import pty
-import select
 import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 import yaml
 
-from tests.e2e.support import assert_clean
+from tests.e2e.support import assert_clean, hal_cmd, prompt_env, read_pty
 from tests.helpers import run_hal
 
 SECRET = "pty-typed-s3cr3t"
@@ -30,23 +28,13 @@ def _s3(hal_dir: Path) -> dict[str, object]:
     return s3
 
 
-def _env() -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in ("HAL_DIR", "HAL_DEBUG")}
-    env["PYTHONWARNINGS"] = "default"  # a GetPassWarning would show
-    return env
-
-
-def _hal_cmd(hal_dir: Path, *args: str) -> list[str]:
-    return [sys.executable, "-m", "pyhalyard", "--hal-dir", str(hal_dir), *args]
-
-
 def test_piped_stdin_gives_the_secret(tmp_path: Path) -> None:
     hal_dir = tmp_path / "hal"
     proc = subprocess.run(
-        _hal_cmd(hal_dir, "config", "storage", "s3", "edit", "--secret-access-key",
-                 "--bucket", "b"),
+        hal_cmd(hal_dir, "config", "storage", "s3", "edit", "--secret-access-key",
+                "--bucket", "b"),
         input=f"{SECRET}\nsecond line is not read\n", capture_output=True, text=True,
-        env=_env(), timeout=60)
+        env=prompt_env(), timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert SECRET not in proc.stdout + proc.stderr
     assert "Warning" not in proc.stderr and "getpass" not in proc.stderr, proc.stderr
@@ -57,8 +45,8 @@ def test_piped_stdin_gives_the_secret(tmp_path: Path) -> None:
 def test_empty_stdin_is_a_usage_error_and_nothing_is_written(tmp_path: Path) -> None:
     hal_dir = tmp_path / "hal"
     proc = subprocess.run(
-        _hal_cmd(hal_dir, "config", "storage", "s3", "edit", "--secret-access-key"),
-        input="", capture_output=True, text=True, env=_env(), timeout=60)
+        hal_cmd(hal_dir, "config", "storage", "s3", "edit", "--secret-access-key"),
+        input="", capture_output=True, text=True, env=prompt_env(), timeout=60)
     assert proc.returncode == 2
     assert proc.stderr.startswith("error: --secret-access-key: no value given")
     assert "Traceback" not in proc.stderr and "Warning" not in proc.stderr
@@ -68,25 +56,10 @@ def test_empty_stdin_is_a_usage_error_and_nothing_is_written(tmp_path: Path) -> 
 def test_value_given_inline_never_reads_stdin(tmp_path: Path) -> None:
     hal_dir = tmp_path / "hal"
     proc = subprocess.run(
-        _hal_cmd(hal_dir, "config", "storage", "s3", "edit", "--secret-access-key", "inline"),
-        input="from-stdin\n", capture_output=True, text=True, env=_env(), timeout=60)
+        hal_cmd(hal_dir, "config", "storage", "s3", "edit", "--secret-access-key", "inline"),
+        input="from-stdin\n", capture_output=True, text=True, env=prompt_env(), timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert _s3(hal_dir)["secretAccessKey"] == "inline"
-
-
-def _read_until(fd: int, marker: bytes, deadline: float) -> bytes:
-    seen = b""
-    while marker not in seen and time.monotonic() < deadline:
-        ready, _, _ = select.select([fd], [], [], 0.2)
-        if ready:
-            try:
-                chunk = os.read(fd, 4096)
-            except OSError:
-                break
-            if not chunk:
-                break
-            seen += chunk
-    return seen
 
 
 @pytest.mark.parametrize(("args", "flag", "shown_text", "where"), [
@@ -102,27 +75,15 @@ def test_terminal_prompt_hides_the_secret(tmp_path: Path, args: tuple[str, ...],
     hal_dir = tmp_path / "hal"
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        _hal_cmd(hal_dir, *args),
-        stdin=slave, stdout=slave, stderr=slave, env=_env(), start_new_session=True)
+        hal_cmd(hal_dir, *args),
+        stdin=slave, stdout=slave, stderr=slave, env=prompt_env(), start_new_session=True)
     os.close(slave)
     try:
         deadline = time.monotonic() + 60
-        before = _read_until(master, f"{flag}: ".encode(), deadline)
+        before = read_pty(master, deadline, proc, until=f"{flag}: ".encode())
         assert f"{flag}: ".encode() in before, before
         os.write(master, f"{SECRET}\n".encode())
-        after = b""
-        while time.monotonic() < deadline:
-            ready, _, _ = select.select([master], [], [], 0.2)
-            if ready:
-                try:
-                    chunk = os.read(master, 4096)
-                except OSError:
-                    break
-                if not chunk:
-                    break
-                after += chunk
-            elif proc.poll() is not None:
-                break
+        after = read_pty(master, deadline, proc)
         code = proc.wait(timeout=30)
     finally:
         os.close(master)

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from tests.e2e.test_secret_prompt import _env, _hal_cmd, _read_until
+from tests.e2e.support import hal_cmd, prompt_env, read_pty
 
 SECRET = "pty-jenkins-s3cr3t"
 
@@ -28,9 +28,9 @@ def _dep(hal_dir: Path) -> Any:
 def test_piped_secret_for_a_generated_command(tmp_path: Path) -> None:
     hal_dir = tmp_path / "hal"
     proc = subprocess.run(
-        _hal_cmd(hal_dir, "config", "security", "authn", "oauth2", "edit", "--client-id",
-                 "cid", "--client-secret"),
-        input="piped-client-secret\n", capture_output=True, text=True, env=_env(), timeout=60)
+        hal_cmd(hal_dir, "config", "security", "authn", "oauth2", "edit", "--client-id",
+                "cid", "--client-secret"),
+        input="piped-client-secret\n", capture_output=True, text=True, env=prompt_env(), timeout=60)
     assert proc.returncode == 0, proc.stderr
     assert "piped-client-secret" not in proc.stdout + proc.stderr
     assert "Warning" not in proc.stderr
@@ -42,16 +42,16 @@ def test_terminal_prompt_for_a_generated_command(tmp_path: Path) -> None:
     hal_dir = tmp_path / "hal"
     master, slave = pty.openpty()
     proc = subprocess.Popen(
-        _hal_cmd(hal_dir, "config", "ci", "jenkins", "master", "add", "j1", "--address",
-                 "http://jenkins:8080", "--password"),
-        stdin=slave, stdout=slave, stderr=slave, env=_env(), start_new_session=True)
+        hal_cmd(hal_dir, "config", "ci", "jenkins", "master", "add", "j1", "--address",
+                "http://jenkins:8080", "--password"),
+        stdin=slave, stdout=slave, stderr=slave, env=prompt_env(), start_new_session=True)
     os.close(slave)
     try:
         deadline = time.monotonic() + 60
-        before = _read_until(master, b"--password: ", deadline)
+        before = read_pty(master, deadline, proc, until=b"--password: ")
         assert b"--password: " in before, before
         os.write(master, f"{SECRET}\n".encode())
-        after = _read_until(master, b"Added jenkins master j1", deadline)
+        after = read_pty(master, deadline, proc, until=b"Added jenkins master j1")
         code = proc.wait(timeout=30)
     finally:
         os.close(master)

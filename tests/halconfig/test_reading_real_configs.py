@@ -166,13 +166,19 @@ DUPLICATED = BASE.replace("""    haServices:
 """)
 
 
-def test_a_duplicated_key_is_a_warning_naming_both_lines(tmp_path: Path) -> None:
+def duplicated_hal(tmp_path: Path) -> tuple[Path, str]:
+    """A hal dir whose config writes ``haServices`` twice, and that config's text."""
     root = tmp_path / "hal"
     root.mkdir()
     (root / "saml.jks").write_bytes(b"keystore")  # the SAML block names it
     text = DUPLICATED.format(type="Distributed", replicas=1, saml="false", authz="false",
                              service_account="true")
     (root / "config").write_text(text)
+    return root, text
+
+
+def test_a_duplicated_key_is_a_warning_naming_both_lines(tmp_path: Path) -> None:
+    root, text = duplicated_hal(tmp_path)
     lines = [i + 1 for i, line in enumerate(text.splitlines()) if line == "    haServices:"]
     result = run_hal("config", "validate", hal_dir=root)
     assert result.code == 0, result.err
@@ -184,12 +190,7 @@ def test_a_duplicated_key_is_a_warning_naming_both_lines(tmp_path: Path) -> None
 
 
 def test_an_edit_never_writes_to_the_shadowed_copy(tmp_path: Path) -> None:
-    root = tmp_path / "hal"
-    root.mkdir()
-    (root / "saml.jks").write_bytes(b"keystore")  # the SAML block names it
-    text = DUPLICATED.format(type="Distributed", replicas=1, saml="false", authz="false",
-                             service_account="true")
-    (root / "config").write_text(text)
+    root, text = duplicated_hal(tmp_path)
     result = run_hal("config", "deploy", "ha", "echo", "enable", hal_dir=root)
     assert result.code == 0, result.err
     after = (root / "config").read_text()

@@ -65,6 +65,20 @@ def set_value(doc: Document, path: Sequence[PathKey], value: Any) -> bool:
     return True
 
 
+def delete_account(doc: Document, item: Sequence[PathKey], primary: Sequence[PathKey] | None,
+                   name: str, remaining: Callable[[], list[Any]]) -> None:
+    """Delete the account at ``item``; a ``primary`` key naming it moves to the first
+    account ``remaining()`` still lists, or goes, so it never names a deleted account."""
+    doc.delete(item)
+    if primary is None or doc.get(primary) != name:
+        return
+    rest = [a.get("name") for a in remaining() if isinstance(a, dict)]
+    if rest:
+        doc.set(primary, rest[0])
+    else:
+        doc.delete(primary)
+
+
 def edit_deployment(app: AppContext, change: Callable[[HalConfig, int], T]) -> T:
     """Run ``change(cfg, index)`` on the target deployment as one validated, atomic edit."""
     result: list[T] = []

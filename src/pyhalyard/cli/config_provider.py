@@ -13,6 +13,7 @@ import click
 
 from pyhalyard.cli.config_common import (
     BOOL,
+    delete_account,
     dep_path,
     edit_deployment,
     edit_value,
@@ -280,14 +281,9 @@ def delete(name: str) -> None:
 
     def change(cfg: HalConfig, index: int) -> None:
         i = _require_account(cfg, index, name)
-        cfg.doc.delete(_provider_path(index, "accounts", i))
-        primary = _provider_path(index, "primaryAccount")
-        if cfg.doc.get(primary) == name:
-            rest = [a.get("name") for a in _accounts(cfg, index) if isinstance(a, dict)]
-            if rest:
-                cfg.doc.set(primary, rest[0])
-            else:
-                cfg.doc.delete(primary)
+        delete_account(cfg.doc, _provider_path(index, "accounts", i),
+                       _provider_path(index, "primaryAccount"), name,
+                       lambda: _accounts(cfg, index))
 
     edit_deployment(app, change)
     app.info(f"+ Deleted Kubernetes account {name}")

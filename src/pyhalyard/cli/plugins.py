@@ -10,6 +10,7 @@ DeletePluginCommand, ListPluginsCommand and repositories/*PluginRepositoryComman
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import click
@@ -45,6 +46,39 @@ def _entries(cfg: HalConfig, index: int, kind: str) -> dict[str, Any]:
         raise HalError(f"{cfg.doc.source}: deploymentConfigurations[{index}]."
                        f"{'.'.join(EXTENSIBILITY)}.{kind}: expected a mapping")
     return found
+
+
+def _no_such(noun: str, name: str, kind: str, known: dict[str, Any]) -> HalError:
+    """The error for a name that is not there, listing the names that are."""
+    return HalError(f"no {noun} named '{name}' ({kind}: {', '.join(known) or 'none'})")
+
+
+def _delete(kind: str, name: str, noun: str) -> None:
+    """Delete the entry ``name`` of the ``kind`` mapping (plugins or repositories)."""
+    app = get_app()
+
+    def change(cfg: HalConfig, index: int) -> None:
+        known = _entries(cfg, index, kind)
+        if name not in known:
+            raise _no_such(noun, name, kind, known)
+        cfg.doc.delete(dep_path(index, *EXTENSIBILITY, kind, name))
+
+    edit_deployment(app, change)
+    app.info(f"+ Successfully deleted {noun} {name}.")
+
+
+def _list(kind: str, line: Callable[[str, Any], str], none: str) -> None:
+    """Emit the ``kind`` mapping: as data, or one ``line(name, value)`` per entry."""
+    app = get_app()
+    found = _read(kind)
+
+    def human() -> None:
+        for name, value in found.items():
+            app.info(line(name, value))
+        if not found:
+            app.info(none)
+
+    app.emit(found, human)
 
 
 @click.group(invoke_without_command=True)
@@ -89,33 +123,14 @@ def add(plugin: str, version: str | None, enabled: bool | None,
 @common_options
 def delete(plugin: str) -> None:
     """Delete a plugin."""
-    app = get_app()
-
-    def change(cfg: HalConfig, index: int) -> None:
-        known = _entries(cfg, index, "plugins")
-        if plugin not in known:
-            raise HalError(f"no plugin named '{plugin}' (plugins: "
-                           f"{', '.join(known) or 'none'})")
-        cfg.doc.delete(dep_path(index, *EXTENSIBILITY, "plugins", plugin))
-
-    edit_deployment(app, change)
-    app.info(f"+ Successfully deleted plugin {plugin}.")
+    _delete("plugins", plugin, "plugin")
 
 
 @plugins.command("list")
 @common_options
 def list_plugins() -> None:
     """List the configured plugins."""
-    app = get_app()
-    found = _read("plugins")
-
-    def human() -> None:
-        for name in found:
-            app.info(f"- {name}")
-        if not found:
-            app.info("No plugins configured.")
-
-    app.emit(found, human)
+    _list("plugins", lambda name, _: f"- {name}", "No plugins configured.")
 
 
 @plugins.group("repository", invoke_without_command=True)
@@ -136,8 +151,7 @@ def _set_repository(name: str, url: str, *, new: bool) -> None:
             raise HalError(f"a plugin repository named '{name}' already exists "
                            f"(use: hal plugins repository edit {name})")
         if not new and name not in known:
-            raise HalError(f"no plugin repository named '{name}' (repositories: "
-                           f"{', '.join(known) or 'none'})")
+            raise _no_such("plugin repository", name, "repositories", known)
         if new:
             set_value(cfg.doc, dep_path(index, *EXTENSIBILITY, "repositories", name),
                       {"id": name, "url": url})
@@ -174,31 +188,16 @@ def repository_edit(repository_id: str, url: str | None) -> None:
 @common_options
 def repository_delete(repository_id: str) -> None:
     """Delete a plugin repository."""
-    app = get_app()
-
-    def change(cfg: HalConfig, index: int) -> None:
-        known = _entries(cfg, index, "repositories")
-        if repository_id not in known:
-            raise HalError(f"no plugin repository named '{repository_id}' (repositories: "
-                           f"{', '.join(known) or 'none'})")
-        cfg.doc.delete(dep_path(index, *EXTENSIBILITY, "repositories", repository_id))
-
-    edit_deployment(app, change)
-    app.info(f"+ Successfully deleted plugin repository {repository_id}.")
+    _delete("repositories", repository_id, "plugin repository")
 
 
 @repository.command("list")
 @common_options
 def repository_list() -> None:
     """List the plugin repositories."""
-    app = get_app()
-    found = _read("repositories")
 
-    def human() -> None:
-        for name, value in found.items():
-            url = value.get("url", "") if isinstance(value, dict) else ""
-            app.info(f"- {name}: {url}")
-        if not found:
-            app.info("No plugin repositories configured.")
+    def line(name: str, value: Any) -> str:
+        url = value.get("url", "") if isinstance(value, dict) else ""
+        return f"- {name}: {url}"
 
-    app.emit(found, human)
+    _list("repositories", line, "No plugin repositories configured.")

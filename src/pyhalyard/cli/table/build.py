@@ -19,6 +19,7 @@ import click
 
 from pyhalyard.cli.config_common import (
     BOOL,
+    delete_account,
     dep_path,
     edit_deployment,
     mapping_at,
@@ -422,16 +423,24 @@ def switch_command(row: Group, on: bool) -> click.Command:
                               f"\n\nHalyard: {row.source}")
 
 
+def _edit_values(flags: Sequence[Flag], kwargs: dict[str, Any]
+                 ) -> tuple[dict[Flag, Any], dict[Flag, tuple[tuple[str, ...], tuple[str, ...]]]]:
+    """The values and list edits an ``edit`` was given; none at all is a usage error, not
+    a silent no-op."""
+    values = given_values(flags, kwargs)
+    edits = _list_edits(flags, kwargs)
+    if not values and not edits:
+        names = ", ".join(f"--{f.name}" for f in flags)
+        raise UsageError(f"nothing to change: give at least one of {names}")
+    return values, edits
+
+
 def node_edit_command(row: Group) -> click.Command:
     flags = _flags_for(row.edit, "edit")
 
     def run(**kwargs: Any) -> None:
         app = get_app()
-        values = given_values(flags, kwargs)
-        edits = _list_edits(flags, kwargs)
-        if not values and not edits:
-            names = ", ".join(f"--{f.name}" for f in flags)
-            raise UsageError(f"nothing to change: give at least one of {names}")
+        values, edits = _edit_values(flags, kwargs)
 
         def change(cfg: HalConfig, index: int) -> None:
             _check_refs(cfg, index, values)
@@ -547,12 +556,7 @@ def item_commands(row: Group) -> dict[str, click.Command]:
 
     def edit(name: str, **kwargs: Any) -> None:
         app = get_app()
-        flags = _flags_for(items.flags, "edit")
-        values = given_values(flags, kwargs)
-        edits = _list_edits(flags, kwargs)
-        if not values and not edits:
-            names = ", ".join(f"--{f.name}" for f in flags)
-            raise UsageError(f"nothing to change: give at least one of {names}")
+        values, edits = _edit_values(_flags_for(items.flags, "edit"), kwargs)
 
         def change(cfg: HalConfig, index: int) -> None:
             i = _require(cfg, index, row, items, name)
@@ -567,15 +571,10 @@ def item_commands(row: Group) -> dict[str, click.Command]:
 
         def change(cfg: HalConfig, index: int) -> None:
             i = _require(cfg, index, row, items, name)
-            cfg.doc.delete(node_path(cfg, index, row, items.key, i))
+            item = node_path(cfg, index, row, items.key, i)
             primary = node_path(cfg, index, row, "primaryAccount")
-            if items.primary and cfg.doc.get(primary) == name:
-                rest = [a.get("name") for a in _item_list(cfg, index, row, items.key)
-                        if isinstance(a, dict)]
-                if rest:
-                    cfg.doc.set(primary, rest[0])
-                else:
-                    cfg.doc.delete(primary)
+            delete_account(cfg.doc, item, primary if items.primary else None, name,
+                           lambda: _item_list(cfg, index, row, items.key))
 
         edit_deployment(app, change)
         app.info(f"+ Deleted {what} {name}")
