@@ -1,12 +1,12 @@
 """``hal deploy apply`` with a service in another namespace (service-settings ``location``).
 
 Followed: halyard-deploy ``KubernetesV2Service.getNamespace`` (a service's namespace is its
-``location``, else the deployment's) and ``KubernetesV2Executor``/``KubernetesV2Service
-.getResourceYaml`` (each object is written to that namespace; Halyard created it first with
-``KubernetesV2Utils.namespaceDefinition`` when missing).  Halyard's
-``DistributedDeployer.deploy`` with ``--delete-orphaned-services`` only deleted services the
-config no longer enables; a service whose ``location`` changed left its old copy running, as
-here without the flag.
+settings' ``location``; ``getNamespaceYaml``/``getServiceYaml`` put it there) and
+``KubectlDeployer.deploy`` (per service: apply its Namespace when it does not exist, then its
+objects, then wait in that namespace).  Halyard's ``--delete-orphaned-services`` deleted only
+disabled services, in their current ``location``: the old copy of a moved service was never
+found.  pyhalyard finds it (every namespace the bundle and the history used) and removes it
+only with that flag, as for a disabled service.
 """
 
 from __future__ import annotations
