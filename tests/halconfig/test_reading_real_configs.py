@@ -269,13 +269,14 @@ def test_validate_names_the_generated_keys_a_custom_overrides_file_wins(tmp_path
     assert merged["services"]["clouddriver"]["baseUrl"] == "http://my-proxy.tools:7002"
 
 
-def test_a_service_location_is_honoured_with_a_warning(tmp_path: Path) -> None:
-    """KubernetesV2Service.getNamespace: generate/render put the service there; validate
-    says that hal deploy apply will not (one namespace per deploy)."""
+def test_a_service_location_is_honoured_with_a_note(tmp_path: Path) -> None:
+    """KubernetesV2Service.getNamespace: every command puts the service there; validate
+    says so (the deploy account needs rights in that namespace too)."""
     root = write(tmp_path / "hal", settings={"rosco.yml": "location: spin-bake\n"})
     result = run_hal("config", "validate", hal_dir=root)
     assert result.code == 0, result.err
-    assert "WARNING: service-settings/rosco.yml: location" in result.out
+    assert "INFO: service-settings/rosco.yml: location" in result.out
+    assert "WARNING: service-settings/rosco.yml" not in result.out
     bad = write(tmp_path / "bad", settings={"rosco.yml": "location: Spin_Bake\n"})
     result = run_hal("config", "validate", hal_dir=bad)
     assert result.code != 0

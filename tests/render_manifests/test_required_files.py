@@ -387,3 +387,25 @@ def test_files_beyond_one_secret_are_split_and_projected(tmp_path: Path) -> None
             kubernetes_validate.validate(obj, "1.33", strict=True)
             if obj["kind"] == "Secret":
                 assert sum(len(base64.b64decode(v)) for v in obj["data"].values()) < 1 << 20
+
+
+def test_files_go_to_the_namespace_of_the_pods_that_mount_them(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """KubernetesV2Service.getNamespace: with service-settings ``location`` the service and
+    the Secret its pods mount (stageConfig) live in that namespace; a pod can mount only
+    a Secret of its own namespace."""
+    home = tmp_path / "home"
+    (home / ".kube").mkdir(parents=True)
+    (home / ".kube" / "config").write_bytes(KUBECONFIG_BYTES)
+    monkeypatch.setenv("HOME", str(home))
+    dep = deployment()
+    dep["providers"]["kubernetes"]["accounts"].append({"name": "plain", "providerVersion": "V2"})
+    hal = write_hal(tmp_path / "hal", dep, settings={"clouddriver": {"location": "spin-cloud"}})
+    bundle = render(hal)
+    volume = next(v for v in pod_spec(bundle, "clouddriver")["volumes"]
+                  if v["name"] == "spin-required-files")
+    secret = next(o for o in bundle.shared if o["kind"] == "Secret"
+                  and o["metadata"]["name"] == volume["secret"]["secretName"])
+    assert secret["metadata"]["namespace"] == "spin-cloud"
+    assert {o["metadata"]["namespace"] for o in bundle.services["clouddriver"].objects} == {
+        "spin-cloud"}

@@ -212,17 +212,6 @@ def test_location_and_base_url(bundles: dict[str, Bundle]) -> None:
     assert services["orca"]["baseUrl"] == "http://orca.example:8083"
 
 
-def test_apply_refuses_a_bundle_spread_over_namespaces(bundles: dict[str, Bundle]) -> None:
-    import pytest
-
-    from pyhalyard.cli.deploy_cluster import _require_one_namespace
-    from pyhalyard.errors import HalError
-
-    with pytest.raises(HalError, match=r"deploys into one namespace \(spinnaker\).*spin-bake"):
-        _require_one_namespace(bundles["transforms"])
-    _require_one_namespace(bundles["no-ha"])
-
-
 def test_monitoring_daemon_image_from_artifact_id(tmp_path: Path) -> None:
     """ServiceSettings.artifactId names the daemon's image for any release."""
     dep = deployment()

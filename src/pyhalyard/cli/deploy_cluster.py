@@ -98,17 +98,12 @@ def _require_distributed(loaded: Loaded) -> None:
                        "--type Distributed --account-name ACCOUNT")
 
 
-def _require_one_namespace(bundle: Bundle) -> None:
-    from pyhalyard.render.pod_details import relocated_services
+def _where(bundle: Bundle) -> str:
+    from pyhalyard.deploy.apply import namespaces_of
 
-    elsewhere = relocated_services(list(bundle.objects()), bundle.namespace)
-    if elsewhere:
-        raise HalError(f"refusing to deploy: hal deploy apply deploys into one namespace "
-                       f"({bundle.namespace}), and service-settings location puts "
-                       f"{elsewhere[0]}{' and others' if len(elsewhere) > 1 else ''} "
-                       "elsewhere; apply `hal deploy render` output with "
-                       "kubectl apply --server-side -k, "
-                       "or delete location from the service's settings")
+    names = namespaces_of(bundle)
+    return (f"namespace {names[0]}" if len(names) == 1
+            else f"namespaces {', '.join(names)}")
 
 
 def _render(plan: Plan, app: AppContext, bom: Path | None = None) -> Bundle:
@@ -217,11 +212,13 @@ def _finish(app: AppContext, report: Report, number: int, what: str) -> None:
 
 def _options(timeout_minutes: float, parallel: int, poll: float, prune: bool,
              selected: frozenset[str] | None, protected: frozenset[str],
-             **safety: Any) -> Options:
+             dep_paths: DeploymentPaths, **safety: Any) -> Options:
+    from pyhalyard.deploy import history
     from pyhalyard.deploy.apply import Options
 
     return Options(timeout=timeout_minutes * 60.0, concurrency=parallel, max_poll=poll,
-                   prune=prune, selected=selected, protected=protected, **safety)
+                   prune=prune, selected=selected, protected=protected,
+                   earlier_namespaces=frozenset(history.namespaces_used(dep_paths)), **safety)
 
 
 def _safety_options(func: Any) -> Any:
@@ -326,19 +323,19 @@ def apply(service_names: tuple[str, ...], exclude_service_names: tuple[str, ...]
     creds = _credentials(loaded, check=True)
     plan = pipeline.plan(loaded)
     bundle = _render(plan, app, bom)
-    _require_one_namespace(bundle)
     if not no_live_checks:
         _redis_preflight(app, plan)
     options = _options(timeout_minutes, max_parallel, poll_interval, delete_orphaned_services,
-                       selected, _protected(bundle), force_conflicts=force_conflicts,
+                       selected, _protected(bundle),
+                       app.paths.deployment(loaded.deployment.name),
+                       force_conflicts=force_conflicts,
                        restart_redis=restart_redis, dry_run=dry_run, account=creds.account)
     report = _run(app, creds, bundle, options)
     if dry_run:
         _dry_run_report(app, report)
         return
     number = _record(app.paths.deployment(loaded.deployment.name), bundle, report, selected)
-    _finish(app, report, number, f"Deployed Spinnaker {bundle.version} to namespace "
-                                 f"{bundle.namespace}")
+    _finish(app, report, number, f"Deployed Spinnaker {bundle.version} to {_where(bundle)}")
 
 
 # ------------------------------------------------------------------ rollback
@@ -377,7 +374,7 @@ def rollback(to: int | None, bom: Path | None, force_conflicts: bool, restart_re
         bundle = retag(bundle, pipeline.plan(loaded), app.paths, bom)
     creds = _credentials(loaded)
     options = _options(timeout_minutes, max_parallel, poll_interval, delete_orphaned_services,
-                       None, _protected(bundle), force_conflicts=force_conflicts,
+                       None, _protected(bundle), dep_paths, force_conflicts=force_conflicts,
                        restart_redis=restart_redis, account=creds.account)
     report = _run(app, creds, bundle, options)
     number = _record(dep_paths, bundle, report, None)
@@ -402,7 +399,7 @@ def diff(live: bool, bom: Path | None) -> None:
     bundle = _render(plan, app, bom)
     if live:
         changes = _live_changes(app, loaded, bundle)
-        against = f"the cluster (namespace {bundle.namespace})"
+        against = f"the cluster ({_where(bundle)})"
     else:
         previous = history.latest(app.paths.deployment(loaded.deployment.name))
         changes = differ.diff_bundles(previous[1] if previous else None, bundle)
@@ -422,7 +419,7 @@ def diff(live: bool, bom: Path | None) -> None:
 
 def _live_changes(app: AppContext, loaded: Loaded, bundle: Bundle) -> list[Any]:
     from pyhalyard.deploy import diff as differ
-    from pyhalyard.deploy.apply import SPIN
+    from pyhalyard.deploy.apply import SPIN, namespaces_of
     from pyhalyard.deploy.kube import SERVICE_KINDS, Kube
 
     live: dict[tuple[str, str], dict[str, Any] | None] = {}
@@ -432,10 +429,11 @@ def _live_changes(app: AppContext, loaded: Loaded, bundle: Bundle) -> list[Any]:
             kind, name = str(obj["kind"]), str(obj["metadata"]["name"])
             namespace = obj["metadata"].get("namespace")
             live[(kind, name)] = kube.get(kind, name, namespace)
-        for kind in SERVICE_KINDS:
-            for found in kube.list(kind, bundle.namespace, SPIN):
-                found.setdefault("kind", kind)
-                extra.append(found)
+        for namespace in namespaces_of(bundle):
+            for kind in SERVICE_KINDS:
+                for found in kube.list(kind, namespace, SPIN):
+                    found.setdefault("kind", kind)
+                    extra.append(found)
     return differ.diff_live(bundle, live, extra)
 
 
@@ -444,36 +442,46 @@ def _live_changes(app: AppContext, loaded: Loaded, bundle: Bundle) -> list[Any]:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @common_options
 def clean(yes: bool) -> None:
-    """Delete every object labelled app=spin in the deployment's namespace.
+    """Delete every object labelled app=spin in the deployment's namespaces.
 
-    Services with skipLifeCycleManagement are left alone; the namespace and the
-    history stay (rollback can bring everything back).
+    Those are the deployment's namespace, those service-settings ``location`` names,
+    and those earlier applies used.  Services with skipLifeCycleManagement are left
+    alone; the namespaces and the history stay (rollback can bring everything back).
     """
     from pyhalyard import pipeline
+    from pyhalyard.deploy import history
     from pyhalyard.deploy.apply import delete_all
     from pyhalyard.deploy.kube import Kube
+    from pyhalyard.render.pod_details import other_namespaces
 
     app = get_app()
     loaded = _load(app)
     plan = pipeline.plan(loaded)
-    namespace = plan.namespace
+    namespaces = sorted({plan.namespace, *other_namespaces(plan),
+                         *history.namespaces_used(app.paths.deployment(loaded.deployment.name))})
+    namespace = ", ".join(namespaces)
     creds = _credentials(loaded)
     skip = sorted(sp.name for sp in plan.enabled() if sp.service.deployable and not sp.managed)
     if not yes:
         where = f"context '{creds.context}'" if creds.context else f"account '{creds.account}'"
-        click.confirm(f"Delete every Spinnaker object (label app=spin) in namespace "
-                      f"'{namespace}' of {where}?", abort=True, err=True)
+        click.confirm(f"Delete every Spinnaker object (label app=spin) in namespace"
+                      f"{'s' if len(namespaces) > 1 else ''} '{namespace}' of {where}?",
+                      abort=True, err=True)
+    removed: list[str] = []
     with Kube.connect(creds) as kube:
-        removed = delete_all(kube, namespace, skip)
+        for one in namespaces:
+            removed += [f"{item} in {one}" if one != plan.namespace else item
+                        for item in delete_all(kube, one, skip)]
 
     def human() -> None:
         for item in removed:
             app.info(f"- {item}")
         app.info(f"+ Removed {len(removed)} object{'s' if len(removed) != 1 else ''} from "
-                 f"namespace {namespace}"
+                 f"namespace{'s' if len(namespaces) > 1 else ''} {namespace}"
                  + (f" (kept, managed elsewhere: {', '.join(skip)})" if skip else ""))
 
-    app.emit({"namespace": namespace, "removed": removed, "kept": skip}, human)
+    app.emit({"namespace": plan.namespace, "namespaces": namespaces, "removed": removed,
+              "kept": skip}, human)
 
 
 # ------------------------------------------------------------------ connect
@@ -499,10 +507,12 @@ def local_ports(ports: list[int]) -> list[int]:
 def port_forward_commands(plan: Plan, creds: Credentials,
                           services: Iterable[str]) -> list[list[str]]:
     """``kubectl port-forward`` for each service, on its own port, with the account's creds."""
+    from pyhalyard.render.pod_details import namespace_of
+
     plans = [plan.services[name] for name in services]
     commands = []
     for sp, local in zip(plans, local_ports([sp.port for sp in plans]), strict=True):
-        commands.append(["kubectl", *creds.kubectl_args(), "--namespace", plan.namespace,
+        commands.append(["kubectl", *creds.kubectl_args(), "--namespace", namespace_of(plan, sp),
                          "port-forward", f"service/{sp.k8s_name}", f"{local}:{sp.port}"])
     return commands
 

@@ -49,6 +49,7 @@ MANAGED_BY = "app.kubernetes.io/managed-by"
 CONFIG_SECRET_MARK = "-files-"
 # Order of a service's objects: what the Deployment mounts and exposes exists before its pods.
 APPLY_ORDER = {"Secret": 0, "Service": 1, "PodDisruptionBudget": 2, "Deployment": 9}
+DELETED_KINDS = ("Deployment", "PodDisruptionBudget", "Service", "Secret")
 FIRST_POLL = 0.05
 SCHEDULER_GAP = ("no cron trigger fires until the new pod is ready "
                  "(Recreate: never two schedulers at once)")
@@ -67,6 +68,8 @@ class Options:
     restart_redis: bool = False  # allow a change that restarts Redis (it loses its data)
     dry_run: bool = False  # every write with dryRun=All: report, change nothing
     account: str = ""  # named in the missing-permission message
+    # Namespaces earlier deploys used (history): services left there are found and pruned.
+    earlier_namespaces: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -149,18 +152,60 @@ class DeployFailed(HalError):
         self.report = report
 
 
-def running_services(kube: Kube, namespace: str) -> set[str]:
-    """Services with a live Deployment (not being deleted) labelled app=spin, Halyard's or ours."""
-    names: set[str] = set()
-    for obj in kube.list("Deployment", namespace, SPIN):
-        meta = obj.get("metadata") or {}
-        if meta.get("deletionTimestamp"):
-            continue
+def running_services(kube: Kube, namespaces: str | Iterable[str],
+                     denied: dict[str, KubeError] | None = None) -> dict[str, set[str]]:
+    """Services with a live Deployment (not being deleted) labelled app=spin, Halyard's or
+    ours, each with the namespaces it runs in.  With ``denied``, a namespace the account
+    may not list is skipped and its refusal kept there (the access check then says what
+    is missing, all at once)."""
+    found: dict[str, set[str]] = {}
+    for namespace in [namespaces] if isinstance(namespaces, str) else sorted(set(namespaces)):
         try:
-            names.add(catalog.canonical_name(str(meta.get("name", ""))))
-        except catalog.UnknownServiceError:
+            deployments = kube.list("Deployment", namespace, SPIN)
+        except KubeError as exc:
+            if exc.code != 403 or denied is None:
+                raise
+            denied[namespace] = exc
             continue
-    return names
+        for obj in deployments:
+            meta = obj.get("metadata") or {}
+            if meta.get("deletionTimestamp"):
+                continue
+            try:
+                name = catalog.canonical_name(str(meta.get("name", "")))
+            except catalog.UnknownServiceError:
+                continue
+            found.setdefault(name, set()).add(namespace)
+    return found
+
+
+def namespaces_of(bundle: Bundle) -> list[str]:
+    """Every namespace the bundle puts objects in (service-settings ``location``)."""
+    return sorted({bundle.namespace} | {
+        str(o["metadata"]["namespace"]) for o in bundle.objects()
+        if o.get("kind") != "Namespace" and (o.get("metadata") or {}).get("namespace")})
+
+
+def home_of(bundle: Bundle, service: str) -> str | None:
+    """The namespace the bundle puts ``service`` in (None: no objects, or not in it)."""
+    sb = bundle.services.get(service)
+    if sb is None or not sb.objects:
+        return None
+    return str((sb.objects[0].get("metadata") or {}).get("namespace") or bundle.namespace)
+
+
+def stale_copies(bundle: Bundle, running: Mapping[str, set[str]]) -> dict[str, list[str]]:
+    """Service -> namespaces it still runs in that the bundle no longer puts it in: where
+    a delete phase removes it (everywhere, for a service the bundle does not deploy)."""
+    out = {}
+    for name, where in running.items():
+        home = home_of(bundle, name)
+        if name in bundle.services and home is None:
+            continue  # enabled but managed elsewhere: never touched
+        left = sorted(where - {home} if home else where)
+        if left:
+            out[name] = left
+    return out
 
 
 def deploy(kube: Kube, bundle: Bundle, options: Options | None = None,
@@ -170,13 +215,23 @@ def deploy(kube: Kube, bundle: Bundle, options: Options | None = None,
     progress = progress or SilentProgress()
     started = time.monotonic()
     preflight.check_version(kube)
-    before = running_services(kube, bundle.namespace)
-    phases = plan_phases(bundle, before, selected=options.selected, prune=options.prune,
-                         protected=options.protected)
+    namespaces = namespaces_of(bundle)
+    earlier = options.earlier_namespaces - set(namespaces)
+    denied: dict[str, KubeError] = {}
+    running = running_services(kube, [*namespaces, *earlier], denied)
+    stale = stale_copies(bundle, running)
+    moved = {name for name in stale if home_of(bundle, name)}
+    phases = plan_phases(bundle, set(running), selected=options.selected, prune=options.prune,
+                         protected=options.protected, moved=moved)
     throttled = _Throttled(kube, options.concurrency)
-    ns_action = namespace_state(throttled, bundle)
-    _check_access(kube, bundle, phases, ns_action, options)
-    prep = prepare(throttled, bundle, phases, ns_action, force=options.force_conflicts,
+    ns_actions = namespace_state(throttled, bundle)
+    _check_access(kube, bundle, phases, ns_actions, stale, options)
+    refused = [denied[n] for n in namespaces if n in denied]
+    if refused:
+        raise refused[0]  # no access reviews on this server: the list's own refusal
+    # A namespace only an earlier deploy used, that the account may no longer read, is
+    # left alone (a service's old copy there, if any, stays).
+    prep = prepare(throttled, bundle, phases, ns_actions, force=options.force_conflicts,
                    restart_redis=options.restart_redis, workers=options.concurrency,
                    report_only=options.dry_run)
     phases = prep.phases
@@ -184,13 +239,13 @@ def deploy(kube: Kube, bundle: Bundle, options: Options | None = None,
     stop = refusal(prep, options.force_conflicts)
     if options.dry_run:
         take_over(throttled, bundle, prep, dry_run=True, workers=options.concurrency)
-        report.deletions = _dry_run_deletions(throttled, bundle.namespace, phases)
+        report.deletions = _dry_run_deletions(throttled, stale, phases, bundle.namespace)
         report.seconds = time.monotonic() - started
         return report
     if stop is not None:
         raise stop
     report.taken_over = take_over(throttled, bundle, prep, workers=options.concurrency)
-    runner = _Runner(throttled, bundle, options, progress, prep)
+    runner = _Runner(throttled, bundle, options, progress, prep, stale)
     # One thread per service of the widest phase: every rollout is awaited at once, while
     # _Throttled bounds how many requests reach the API server together.
     width = max((len(p.services) for p in phases), default=1)
@@ -208,25 +263,37 @@ def deploy(kube: Kube, bundle: Bundle, options: Options | None = None,
                 report.failed_phase = phase
                 break
     if report.ok:
-        keep = {str(o["metadata"]["name"]) for o in bundle.objects() if o.get("kind") == "Secret"}
-        report.collected = collect_secrets(kube, bundle.namespace, keep)
+        for namespace in sorted({*namespaces, *(n for where in stale.values() for n in where)}):
+            keep = {str(o["metadata"]["name"]) for o in bundle.objects()
+                    if o.get("kind") == "Secret" and o["metadata"].get("namespace") == namespace}
+            report.collected += collect_secrets(kube, namespace, keep)
     report.seconds = time.monotonic() - started
     return report
 
 
-def _check_access(kube: Kube, bundle: Bundle, phases: list[Phase], ns_action: str,
-                  options: Options) -> None:
-    """Ask once about every verb the deploy will use; all that is missing in one message."""
-    apply_kinds = {str(o.get("kind")) for p in phases if p.action == APPLY
-                   and not p.shared for n in p.services for o in bundle.services[n].objects}
-    deleting = any(p.action == DELETE for p in phases)
-    wanted = preflight.needed(
-        bundle.namespace, apply_kinds=apply_kinds,
-        delete_kinds=("Deployment", "PodDisruptionBudget", "Service", "Secret") if deleting
-        else (), namespace_verbs={NS_CREATE: ("create", "patch"), NS_APPLY: ("patch",)}.get(
-            ns_action, ()))
+def _check_access(kube: Kube, bundle: Bundle, phases: list[Phase], ns_actions: Mapping[str, str],
+                  stale: Mapping[str, list[str]], options: Options) -> None:
+    """Ask once about every verb the deploy will use, in every namespace it writes to;
+    all that is missing in one message."""
+    applying = {n for p in phases if p.action == APPLY and not p.shared for n in p.services}
+    deleting = {n for p in phases if p.action == DELETE for n in p.services}
+    verbs = {NS_CREATE: ("create", "patch"), NS_APPLY: ("patch",)}
+    wanted: set[preflight.Access] = set()
+    for namespace in namespaces_of(bundle):
+        apply_kinds = {str(o.get("kind")) for n in applying for o in bundle.services[n].objects
+                       if o["metadata"].get("namespace") == namespace}
+        wanted.update(preflight.needed(
+            namespace, apply_kinds=apply_kinds,
+            delete_kinds=DELETED_KINDS if any(namespace in stale.get(n, ()) for n in deleting)
+            else (), namespace_verbs=verbs.get(ns_actions.get(namespace, NS_KEEP), ())))
+    for namespace in sorted({n for name in deleting for n in stale.get(name, ())}
+                            - set(namespaces_of(bundle))):
+        wanted.update(a for a in preflight.needed(namespace, apply_kinds=(),
+                                                  delete_kinds=DELETED_KINDS)
+                      if a.resource != "namespaces")
     try:
-        missing = preflight.missing_access(kube, wanted)
+        missing = preflight.missing_access(kube, sorted(wanted, key=lambda a: (
+            a.group, a.resource, a.verb, a.namespace or "", a.name or "")))
     except KubeError:
         return  # no access reviews on this server: each call will quote its own refusal
     if missing:
@@ -234,7 +301,8 @@ def _check_access(kube: Kube, bundle: Bundle, phases: list[Phase], ns_action: st
                                                 missing))
 
 
-def _dry_run_deletions(kube: _Throttled, namespace: str, phases: list[Phase]) -> list[str]:
+def _dry_run_deletions(kube: _Throttled, stale: Mapping[str, list[str]],
+                       phases: list[Phase], main: str) -> list[str]:
     """The deletions of the delete phases, each sent with dryRun=All."""
     out = []
     for phase in phases:
@@ -242,11 +310,13 @@ def _dry_run_deletions(kube: _Throttled, namespace: str, phases: list[Phase]) ->
             continue
         for name in phase.services:
             labels = {**SPIN, "cluster": catalog.BY_NAME[name].k8s_name}
-            for kind in ("Deployment", "PodDisruptionBudget", "Service", "Secret"):
-                for obj in kube.list(kind, namespace, labels):
-                    obj_name = str(obj["metadata"]["name"])
-                    kube.delete(kind, obj_name, namespace, dry_run=True)
-                    out.append(f"{kind}/{obj_name}")
+            for namespace in stale.get(name, ()):
+                for kind in DELETED_KINDS:
+                    for obj in kube.list(kind, namespace, labels):
+                        obj_name = str(obj["metadata"]["name"])
+                        kube.delete(kind, obj_name, namespace, dry_run=True)
+                        out.append(f"{kind}/{obj_name}"
+                                   + (f" in {namespace}" if namespace != main else ""))
     return out
 
 
@@ -289,17 +359,18 @@ class _Throttled:
 
 class _Runner:
     def __init__(self, kube: _Throttled, bundle: Bundle, options: Options,
-                 progress: Progress, prep: Preparation) -> None:
+                 progress: Progress, prep: Preparation, stale: Mapping[str, list[str]]) -> None:
         self.kube = kube
         self.bundle = bundle
-        self.namespace = bundle.namespace
         self.options = options
         self.progress = progress
         self.prep = prep
+        self.stale = stale  # service -> namespaces a delete phase removes it from
 
     def apply_shared(self) -> None:
         for obj in self.bundle.shared:
-            if obj.get("kind") == "Namespace" and self.prep.namespace_action == NS_KEEP:
+            if obj.get("kind") == "Namespace" and self.prep.namespace_actions.get(
+                    str(obj["metadata"]["name"]), NS_KEEP) == NS_KEEP:
                 continue  # not ours: never relabel a namespace someone else made
             self.kube.apply(obj, force=self.options.force_conflicts)
 
@@ -311,9 +382,11 @@ class _Runner:
             self.progress.update(name, "applying")
             for obj in ordered(service.objects):
                 if obj.get("kind") == "Deployment":
-                    self._wait_not_terminating(name, str(obj["metadata"]["name"]), start)
+                    self._wait_not_terminating(name, str(obj["metadata"]["name"]),
+                                               _namespace(obj), start)
                 self.kube.apply(obj, force=self.options.force_conflicts)
-            rollouts = [self._wait_ready(name, str(obj["metadata"]["name"]), start)
+            rollouts = [self._wait_ready(name, str(obj["metadata"]["name"]), _namespace(obj),
+                                         start)
                         for obj in service.objects if obj.get("kind") == "Deployment"]
         except KubeError as exc:
             self.progress.update(name, "failed", str(exc))
@@ -329,12 +402,12 @@ class _Runner:
         self.progress.update(name, "ready", detail)
         return Outcome(name, phase.name, APPLY, True, seconds, detail)
 
-    def _wait_ready(self, service: str, deployment: str,
+    def _wait_ready(self, service: str, deployment: str, namespace: str,
                     start: float) -> tuple[bool, Rollout | None, str]:
         deadline = start + self.options.timeout
         interval = FIRST_POLL
         while True:
-            rollout = self.kube.rollout(deployment, self.namespace)
+            rollout = self.kube.rollout(deployment, namespace)
             if rollout is None:
                 return False, None, f"Deployment {deployment} disappeared"
             if rollout.complete:
@@ -342,7 +415,7 @@ class _Runner:
             if rollout.paused:
                 return False, rollout, (
                     f"Deployment {deployment} is paused, so no new pods start; resume it: "
-                    f"kubectl -n {self.namespace} rollout resume deployment/{deployment}")
+                    f"kubectl -n {namespace} rollout resume deployment/{deployment}")
             if rollout.recreate and service in catalog.SCHEDULERS:
                 # Said, not hidden: crons pause for this gap so that none ever fires twice.
                 self.progress.update(service, "recreating",
@@ -357,16 +430,17 @@ class _Runner:
             time.sleep(min(interval, remaining))
             interval = min(interval * POLL_GROWTH, self.options.max_poll)
 
-    def _wait_not_terminating(self, service: str, deployment: str, start: float) -> None:
+    def _wait_not_terminating(self, service: str, deployment: str, namespace: str,
+                              start: float) -> None:
         """A Deployment being deleted (foreground) is waited for, then created afresh:
         applied to, it would never become ready and then vanish."""
-        live = self.kube.get("Deployment", deployment, self.namespace)
+        live = self.kube.get("Deployment", deployment, namespace)
         if live is None or not (live.get("metadata") or {}).get("deletionTimestamp"):
             return
-        if not self._wait_gone(service, deployment, start):
+        if not self._wait_gone(service, deployment, namespace, start):
             raise KubeError(f"Deployment {deployment} is still being deleted (its pods are "
                             "terminating); rerun once it is gone: "
-                            f"kubectl -n {self.namespace} get deployment {deployment}")
+                            f"kubectl -n {namespace} get deployment {deployment}")
 
     # ------------------------------------------------------------ delete
     def delete_service(self, phase: Phase, name: str) -> Outcome:
@@ -374,20 +448,23 @@ class _Runner:
         labels = {**SPIN, "cluster": catalog.BY_NAME[name].k8s_name}
         try:
             self.progress.update(name, "deleting")
-            deployments = [str(o["metadata"]["name"])
-                           for o in self.kube.list("Deployment", self.namespace, labels)]
-            for dep in deployments:
-                self.kube.delete("Deployment", dep, self.namespace, foreground=True)
+            # Only where the bundle no longer puts it: a service moved to another
+            # namespace keeps its new copy.
+            deployments = [(ns, str(o["metadata"]["name"])) for ns in self.stale.get(name, ())
+                           for o in self.kube.list("Deployment", ns, labels)]
+            for ns, dep in deployments:
+                self.kube.delete("Deployment", dep, ns, foreground=True)
             if must_be_gone(name):
-                for dep in deployments:
-                    if not self._wait_gone(name, dep, start):
+                for ns, dep in deployments:
+                    if not self._wait_gone(name, dep, ns, start):
                         seconds = time.monotonic() - start
                         detail = f"Deployment {dep} still has pods terminating"
                         self.progress.update(name, "failed", detail)
                         return Outcome(name, phase.name, phase.action, False, seconds, detail)
-            for kind in ("PodDisruptionBudget", "Service", "Secret"):
-                for obj in self.kube.list(kind, self.namespace, labels):
-                    self.kube.delete(kind, str(obj["metadata"]["name"]), self.namespace)
+            for ns in self.stale.get(name, ()):
+                for kind in DELETED_KINDS[1:]:
+                    for obj in self.kube.list(kind, ns, labels):
+                        self.kube.delete(kind, str(obj["metadata"]["name"]), ns)
         except KubeError as exc:
             self.progress.update(name, "failed", str(exc))
             return Outcome(name, phase.name, phase.action, False, time.monotonic() - start,
@@ -395,10 +472,10 @@ class _Runner:
         self.progress.update(name, "deleted")
         return Outcome(name, phase.name, phase.action, True, time.monotonic() - start, "deleted")
 
-    def _wait_gone(self, service: str, deployment: str, start: float) -> bool:
+    def _wait_gone(self, service: str, deployment: str, namespace: str, start: float) -> bool:
         deadline = start + self.options.timeout
         interval = FIRST_POLL
-        while self.kube.get("Deployment", deployment, self.namespace) is not None:
+        while self.kube.get("Deployment", deployment, namespace) is not None:
             self.progress.update(service, "terminating")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
@@ -406,6 +483,10 @@ class _Runner:
             time.sleep(min(interval, remaining))
             interval = min(interval * POLL_GROWTH, self.options.max_poll)
         return True
+
+
+def _namespace(obj: Mapping[str, Any]) -> str:
+    return str((obj.get("metadata") or {}).get("namespace") or "")
 
 
 def ordered(objects: Iterable[KubeObject]) -> list[KubeObject]:

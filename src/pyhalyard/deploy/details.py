@@ -60,24 +60,32 @@ def _external(service: dict[str, Any] | None) -> str | None:
     return None
 
 
+def namespace(plan: Plan, sp: ServicePlan) -> str:
+    """Where the service runs: its service-settings ``location``, else the deployment's."""
+    from pyhalyard.render.pod_details import namespace_of
+
+    return namespace_of(plan, sp)
+
+
 def details(plan: Plan, sp: ServicePlan, deployment: dict[str, Any] | None,
             service: dict[str, Any] | None, pods: list[dict[str, Any]]) -> dict[str, Any]:
     """Halyard's RunningServiceDetails for one service, from what the cluster holds."""
+    where = namespace(plan, sp)
     if deployment is None:
-        raise HalError(f"{sp.name}: not deployed in namespace '{plan.namespace}' "
+        raise HalError(f"{sp.name}: not deployed in namespace '{where}' "
                        f"(no Deployment {sp.k8s_name}); deploy it with: hal deploy apply")
     meta = deployment.get("metadata") or {}
     spec = deployment.get("spec") or {}
     status = deployment.get("status") or {}
     containers = ((spec.get("template") or {}).get("spec") or {}).get("containers") or [{}]
     labels = meta.get("labels") or {}
-    internal = f"{sp.service.scheme}://{sp.k8s_name}.{plan.namespace}:{sp.port}"
+    internal = f"{sp.service.scheme}://{sp.k8s_name}.{where}:{sp.port}"
     # the URL users reach it at: a load balancer's address, else an overrideBaseUrl
     external = _external(service) or (sp.base_url if sp.base_url != internal else None)
     return {
         "service": sp.name,
         "kubernetesName": sp.k8s_name,
-        "namespace": plan.namespace,
+        "namespace": where,
         "artifactId": containers[0].get("image"),
         "version": labels.get("app.kubernetes.io/version"),
         "internalEndpoint": internal,
@@ -96,9 +104,10 @@ def details(plan: Plan, sp: ServicePlan, deployment: dict[str, Any] | None,
 def read_details(kube: Kube, plan: Plan, sp: ServicePlan) -> dict[str, Any]:
     from pyhalyard.deploy.kube import list_pods
 
-    deployment = kube.get("Deployment", sp.k8s_name, plan.namespace)
-    service = kube.get("Service", sp.k8s_name, plan.namespace)
-    pods = list_pods(kube, plan.namespace, selector(sp)) if deployment is not None else []
+    where = namespace(plan, sp)
+    deployment = kube.get("Deployment", sp.k8s_name, where)
+    service = kube.get("Service", sp.k8s_name, where)
+    pods = list_pods(kube, where, selector(sp)) if deployment is not None else []
     return details(plan, sp, deployment, service, pods)
 
 
@@ -122,7 +131,7 @@ def collect_logs(kube: Kube, plan: Plan, services: list[ServicePlan],
     written: list[CollectedLog] = []
     missing: list[str] = []
     for sp in services:
-        pods = [p for p in list_pods(kube, plan.namespace, selector(sp))
+        pods = [p for p in list_pods(kube, namespace(plan, sp), selector(sp))
                 if (p.get("status") or {}).get("phase") == "Running"]
         if not pods:
             missing.append(sp.name)
@@ -132,7 +141,7 @@ def collect_logs(kube: Kube, plan: Plan, services: list[ServicePlan],
             containers = [str(c.get("name")) for c in (pod.get("spec") or {}).get(
                 "containers") or () if c.get("name")]
             for container in containers:
-                text = _pod_log(kube, name, plan.namespace, container)
+                text = _pod_log(kube, name, namespace(plan, sp), container)
                 path = out_dir / _safe(name) / sp.name / f"{_safe(container)}.log"
                 atomic_write(path, text)
                 written.append(CollectedLog(sp.name, name, container, path,

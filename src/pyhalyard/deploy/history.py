@@ -87,6 +87,19 @@ def latest(paths: DeploymentPaths) -> tuple[int, Bundle] | None:
     return recorded[-1], load(paths, recorded[-1])
 
 
+def namespaces_used(paths: DeploymentPaths) -> set[str]:
+    """Every namespace a recorded bundle put objects in: where copies of services a
+    ``location`` change moved away may still run (kept until an apply with
+    --delete-orphaned-services removes them)."""
+    used: set[str] = set()
+    for number in numbers(paths):
+        bundle = load(paths, number)
+        used.add(bundle.namespace)
+        used.update(str(o["metadata"]["namespace"]) for o in bundle.objects()
+                    if o.get("kind") != "Namespace" and o["metadata"].get("namespace"))
+    return used
+
+
 @contextmanager
 def _locked(root: Path) -> Iterator[None]:
     root.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)

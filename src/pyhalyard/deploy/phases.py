@@ -89,14 +89,19 @@ def _routed_to(name: str) -> bool:
 def plan_phases(bundle: Bundle, before: Iterable[str], *,
                 selected: Collection[str] | None = None,
                 prune: bool = False,
-                protected: Collection[str] = ()) -> list[Phase]:
+                protected: Collection[str] = (),
+                moved: Collection[str] = ()) -> list[Phase]:
     """Ordered phases turning the services in ``before`` into ``bundle``.
 
     ``before`` are the services running now (canonical names).  ``selected``
     limits every action, apply and delete, to those services (None: all).
     ``prune`` also deletes services neither the bundle nor an HA switch keeps;
     ``protected`` services, and those the bundle lists without objects (enabled
-    but managed elsewhere), are never touched.
+    but managed elsewhere), are never touched.  ``moved`` services also run in a
+    namespace the bundle no longer puts them in (service-settings ``location``
+    changed): that old copy is an orphan too, removed only with ``prune`` -- after
+    the callers switched to the new address, or, for the exclusive scheduler, before
+    the new copy starts.
     """
     # A service with no objects is enabled but managed elsewhere (skipLifeCycleManagement).
     after = {name for name, sb in bundle.services.items() if sb.objects}
@@ -136,6 +141,16 @@ def plan_phases(bundle: Bundle, before: Iterable[str], *,
                 stop.add(previous)  # nobody calls it: stop it before anything starts
 
     orphans = (was - after - replaced - keep) if prune else set()
+    relocated = set(moved) & chosen - keep
+    for name in sorted(relocated):
+        if must_be_gone(name) and not prune:
+            raise UsageError(
+                f"spin-{name} moved to another namespace, and its old copy would keep "
+                "running beside the new one (two schedulers would fire every cron trigger "
+                "twice); rerun with --delete-orphaned-services to remove the old copy first")
+    if prune:
+        stop |= {name for name in relocated if must_be_gone(name)}
+        orphans |= {name for name in relocated if not must_be_gone(name)}
     retire = (replaced - stop - keep) | orphans
     infra = {name for name in after if catalog.BY_NAME[name].base == "redis"}
     start = after - infra - callers - deferred

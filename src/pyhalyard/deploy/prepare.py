@@ -12,7 +12,7 @@ same code without the last step.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
@@ -60,7 +60,8 @@ class Preparation:
     phases: list[Phase]
     live: dict[Key, dict[str, Any] | None]
     verdicts: list[Verdict] = field(default_factory=list)
-    namespace_action: str = NS_APPLY
+    # Each Namespace the bundle names -> create, apply (ours) or keep (someone else's).
+    namespace_actions: dict[str, str] = field(default_factory=dict)
     # Services left alone, with the reason (a Redis Halyard made keeps its data).
     skipped: dict[str, str] = field(default_factory=dict)
     taken_over: list[str] = field(default_factory=list)
@@ -93,22 +94,32 @@ def applied(bundle: Bundle, phases: Iterable[Phase]) -> list[tuple[str, KubeObje
     return out
 
 
-def read_live(kube: Cluster, objects: Iterable[KubeObject], namespace: str | None,
+def read_live(kube: Cluster, objects: Iterable[KubeObject], absent: Collection[str] = (),
               workers: int = 8) -> dict[Key, dict[str, Any] | None]:
     """The cluster's copy of each object (None: absent).  Deployments, Services and
-    PodDisruptionBudgets come from one list per kind (label app=spin, as Halyard's and
-    ours carry); whatever a list did not return, and every Secret (a list would carry the
-    data of every old config Secret), is read by name.  ``namespace`` None: it does not
-    exist yet, so nothing in it does."""
+    PodDisruptionBudgets come from one list per kind and namespace (label app=spin, as
+    Halyard's and ours carry); whatever a list did not return, and every Secret (a list
+    would carry the data of every old config Secret), is read by name.  ``absent``:
+    namespaces that do not exist yet, so nothing in them does."""
     items = list(objects)
     live: dict[Key, dict[str, Any] | None] = {}
-    if namespace is None:
-        return {_key(o): None for o in items}
-    for kind in LISTED_KINDS:
-        if any(o.get("kind") == kind for o in items):
-            for obj in kube.list(kind, namespace, SPIN):
-                obj.setdefault("kind", kind)
-                live[(kind, str(obj["metadata"]["name"]))] = obj
+    gone = set(absent)
+
+    def where(obj: KubeObject) -> str | None:
+        meta = obj.get("metadata") or {}
+        if obj.get("kind") == "Namespace":
+            return None
+        return str(meta.get("namespace") or "")
+    for obj in items:
+        if (obj.get("kind") == "Namespace" and _key(obj)[1] in gone) or where(obj) in gone:
+            live[_key(obj)] = None
+    for namespace in sorted({n for o in items if (n := where(o)) and n not in gone}):
+        kinds = {o.get("kind") for o in items if where(o) == namespace}
+        for kind in LISTED_KINDS:
+            if kind in kinds:
+                for obj in kube.list(kind, namespace, SPIN):
+                    obj.setdefault("kind", kind)
+                    live[(kind, str(obj["metadata"]["name"]))] = obj
     missing = [o for o in items if _key(o) not in live]
 
     def one(obj: KubeObject) -> dict[str, Any] | None:
@@ -128,40 +139,42 @@ def namespace_action(live: Mapping[str, Any] | None) -> str:
     return NS_APPLY if labels.get(MANAGED_BY) == "pyhalyard" else NS_KEEP
 
 
-def namespace_state(kube: Cluster, bundle: Bundle) -> str:
-    """What to do with the bundle's Namespace; an account that may not read it has been
-    given a namespace to deploy into, so it is left as it is."""
-    ns_obj = next((o for o in bundle.shared if o.get("kind") == "Namespace"), None)
-    if ns_obj is None:
-        return NS_KEEP
-    try:
-        return namespace_action(kube.get("Namespace", _key(ns_obj)[1]))
-    except KubeError as exc:
-        if exc.code == 403:
-            return NS_KEEP
-        raise
+def namespace_state(kube: Cluster, bundle: Bundle) -> dict[str, str]:
+    """What to do with each Namespace the bundle names (the deployment's, and those
+    service-settings ``location`` names); an account that may not read one has been
+    given it to deploy into, so it is left as it is."""
+    actions: dict[str, str] = {}
+    for ns_obj in bundle.shared:
+        if ns_obj.get("kind") != "Namespace":
+            continue
+        name = _key(ns_obj)[1]
+        try:
+            actions[name] = namespace_action(kube.get("Namespace", name))
+        except KubeError as exc:
+            if exc.code != 403:
+                raise
+            actions[name] = NS_KEEP
+    return actions
 
 
-def prepare(kube: Cluster, bundle: Bundle, phases: list[Phase], ns_action: str, *,
-            force: bool = False, restart_redis: bool = False, workers: int = 8,
+def prepare(kube: Cluster, bundle: Bundle, phases: list[Phase], ns_actions: Mapping[str, str],
+            *, force: bool = False, restart_redis: bool = False, workers: int = 8,
             report_only: bool = False) -> Preparation:
     """Read, ask the server (dry run) and decide; writes nothing.  ``report_only``
     (``--dry-run``): a Redis restart becomes a rejected verdict instead of an error."""
     services = applied(bundle, phases)
-    ns_obj = next((o for o in bundle.shared if o.get("kind") == "Namespace"), None)
-    if ns_action == NS_KEEP:
-        ns_obj = None
-    objects = ([ns_obj] if ns_obj else []) + [o for _, o in services]
-    live = read_live(kube, objects, None if ns_action == NS_CREATE else bundle.namespace,
-                     workers)
-    prep = Preparation(phases, live, namespace_action=ns_action)
-    # A namespace that does not exist yet: everything in it is new, and a dry run of a
-    # namespaced object would only say "namespace not found".
-    fresh = ns_obj is not None and prep.namespace_action == NS_CREATE
+    ns_objs = [o for o in bundle.shared if o.get("kind") == "Namespace"
+               and ns_actions.get(_key(o)[1], NS_KEEP) != NS_KEEP]
+    objects = ns_objs + [o for _, o in services]
+    new = {name for name, action in ns_actions.items() if action == NS_CREATE}
+    live = read_live(kube, objects, new, workers)
+    prep = Preparation(phases, live, namespace_actions=dict(ns_actions))
 
     def judge(obj: KubeObject) -> Verdict:
-        if fresh and obj is not ns_obj:
-            # Not sent: the server would only answer that the namespace does not exist.
+        if obj.get("kind") != "Namespace" and (obj.get("metadata") or {}).get(
+                "namespace") in new:
+            # A namespace that does not exist yet: everything in it is new, and a dry run
+            # would only answer that the namespace does not exist.
             return Verdict(*_key(obj), CREATE, message="in the new namespace")
         current = live[_key(obj)]
         return preview(kube, obj, current, force=force, moving=current is not None and (

@@ -62,7 +62,8 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
     profiles = render_profiles(plan)
     shipped = dependencies.collect(plan, profiles)
     images = images_for(plan, paths, registry=registry, bom=bom)
-    file_secrets: dict[str, KubeObject] = {}  # shared by the roles of a split
+    # Shared by the roles of a split; one copy per namespace the roles live in.
+    file_secrets: dict[tuple[str, str], KubeObject] = {}
     services: dict[str, ServiceBundle] = {}
     daemon = monitoring.image(images, plan) if plan.deployment.metrics_enabled else None
     for sp in sorted(plan.enabled(), key=lambda s: s.name):
@@ -80,7 +81,8 @@ def build_bundle(plan: Plan, paths: HalPaths, *, registry: str | None = None,
             monitoring.attach(objects, daemon, list(sidecar_files), CONFIG_VOLUME)
         objects, secrets = dependencies.attach(plan, sp, objects, shipped.get(sp.name, {}),
                                                credentials_file(plan, sp.service.base))
-        file_secrets.update((s["metadata"]["name"], s) for s in secrets)
+        file_secrets.update(((s["metadata"]["namespace"], s["metadata"]["name"]), s)
+                            for s in secrets)
         services[sp.name] = ServiceBundle(sp.name, files, tuple(objects))
     shared = (*_namespaces(plan), *(file_secrets[n] for n in sorted(file_secrets)))
     return Bundle(namespace=plan.namespace, version=plan.deployment.version, shared=shared,

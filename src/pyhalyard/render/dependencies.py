@@ -353,12 +353,12 @@ def _packs(files: dict[str, bytes]) -> list[dict[str, bytes]]:
     return packs
 
 
-def _secret(plan: Plan, name: str, labels: dict[str, str],
+def _secret(namespace: str, name: str, labels: dict[str, str],
             data: dict[str, bytes]) -> KubeObject:
     return {
         "apiVersion": "v1",
         "kind": "Secret",
-        "metadata": {"name": name, "namespace": plan.namespace, "labels": dict(labels)},
+        "metadata": {"name": name, "namespace": namespace, "labels": dict(labels)},
         "type": "Opaque",
         "immutable": True,
         "data": {k: _encoded(v)[1] for k, v in sorted(data.items())},
@@ -379,6 +379,8 @@ def attach(plan: Plan, sp: ServicePlan, objects: list[KubeObject], files: dict[s
         return objects, []
     deployment = next(o for o in objects if o["kind"] == "Deployment")
     base = sp.service.base
+    # Pods mount Secrets of their own namespace only (service-settings ``location``).
+    namespace = str(deployment["metadata"].get("namespace") or plan.namespace)
     labels = {**deployment["metadata"]["labels"], "app.kubernetes.io/name": base,
               "cluster": f"spin-{base}"}
     pod = deployment["spec"]["template"]["spec"]
@@ -389,7 +391,7 @@ def attach(plan: Plan, sp: ServicePlan, objects: list[KubeObject], files: dict[s
     secrets: list[KubeObject] = []
     if files:
         # The roles of a split ship the very same files: build their Secrets once.
-        key = (f"{plan.namespace}/{base}/{sorted(labels.items())}",
+        key = (f"{namespace}/{base}/{sorted(labels.items())}",
                tuple((k, id(v)) for k, v in files.items()))
         built = _BUILT.get(key)
         if built is None or any(b is not v for b, v in zip(built[0], files.values(),
@@ -397,7 +399,7 @@ def attach(plan: Plan, sp: ServicePlan, objects: list[KubeObject], files: dict[s
             packs = []
             for pack in _packs(files):
                 name = f"spin-{base}{SECRET_MARK}{_digest(pack)}"
-                packs.append(_secret(plan, name, labels, pack))
+                packs.append(_secret(namespace, name, labels, pack))
             built = _BUILT[key] = (tuple(files.values()), packs)
         secrets.extend(built[1])
         names = [str(obj["metadata"]["name"]) for obj in built[1]]
@@ -411,7 +413,7 @@ def attach(plan: Plan, sp: ServicePlan, objects: list[KubeObject], files: dict[s
     if aws is not None:
         data = {AWS_KEY: aws}
         name = f"spin-{base}{AWS_SECRET_MARK}{_digest(data)}"
-        secrets.append(_secret(plan, name, labels, data))
+        secrets.append(_secret(namespace, name, labels, data))
         volumes.append({"name": AWS_VOLUME, "secret": {"secretName": name}})
         mounts.extend({"name": AWS_VOLUME, "mountPath": folder, "readOnly": True}
                       for folder in aws_credentials.mount_dirs())

@@ -113,13 +113,6 @@ def other_namespaces(plan: Plan) -> list[str]:
     return sorted({namespace_of(plan, sp) for sp in plan.managed()} - {plan.namespace})
 
 
-def relocated_services(objects: list[dict[str, Any]], namespace: str) -> list[str]:
-    """``<kind>/<name> in <namespace>`` for each object outside ``namespace``."""
-    return [f"{o['kind']}/{o['metadata']['name']} in {o['metadata']['namespace']}"
-            for o in objects if o["kind"] != "Namespace"
-            and o["metadata"].get("namespace", namespace) != namespace]
-
-
 def finish_objects(plan: Plan, sp: ServicePlan, objects: list[dict[str, Any]]) -> None:
     """Namespace (``location``) and moniker annotations (hook at the end of service_objects)."""
     namespace = namespace_of(plan, sp)

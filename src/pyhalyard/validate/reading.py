@@ -183,7 +183,8 @@ def monitoring_daemon_release(loaded: Loaded) -> Iterator[Problem]:
 
 def service_location(loaded: Loaded) -> Iterator[Problem]:
     """Halyard put a service with its own ``location`` into that namespace, and so do
-    generate and render; ``hal deploy apply`` deploys one namespace and refuses."""
+    generate, render and ``hal deploy apply`` (which creates it); said as INFO because the
+    deploy account then needs its rights in that namespace too."""
     from pyhalyard.kube_names import NAMESPACE_RULE, is_dns_label
 
     namespace = loaded.deployment.namespace
@@ -197,10 +198,8 @@ def service_location(loaded: Loaded) -> Iterator[Problem]:
                           f"'{location}' is not a Kubernetes namespace name ({NAMESPACE_RULE})",
                           f"fix or delete 'location' in service-settings/{name}.yml")
             continue
-        yield Problem(Severity.WARNING, where,
+        yield Problem(Severity.INFO, where,
                       f"{name} is placed in namespace '{location}', not '{namespace}' "
-                      "(Halyard's per-service location): hal config generate and hal deploy "
-                      "render honour it, but hal deploy apply deploys into one namespace and "
-                      "refuses",
-                      "apply the rendered folder with kubectl apply -k, or delete 'location' "
-                      f"from service-settings/{name}.yml")
+                      "(Halyard's per-service location): generate, render and hal deploy "
+                      "apply put it there, and apply creates that namespace",
+                      f"the deploy account needs the same rights in '{location}'")
