@@ -396,3 +396,14 @@ def test_values_the_constructor_rejects_are_located() -> None:
         Document("a: 1\ntimezone: 2024-13-45\n", "cfg")
     with pytest.raises(ConfigError, match=r"^cfg:1:8: invalid YAML: cannot read 'Berlin' as int"):
         Document("x: [1, !!int Berlin]\n", "cfg")
+
+
+def test_replacing_a_block_that_ends_in_a_keep_chomped_scalar_keeps_the_next_key() -> None:
+    """A ``|+`` scalar keeps its trailing line breaks, so the block it ends runs up to the
+    next key's line; replacing the block with a plain value must still end its line
+    (found by the property test: the edit used to produce ``'0': null a: null``)."""
+    text = "---\r\n'0':\r\n-\r\n     \r\n  - |+\r\n      line1\r\n      line2\r\na: null"
+    doc = Document(text)
+    doc.set(["0"], None)
+    assert yaml.safe_load(doc.text) == {"0": None, "a": None}
+    assert doc.text.endswith("\na: null")

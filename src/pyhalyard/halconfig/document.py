@@ -1307,7 +1307,18 @@ class Document:
 
     def _replacement(self, parent: Node, key: ScalarNode | None, node: Node,
                      value: Any) -> tuple[int, int, str]:
-        """The splice that makes ``node`` (a value in ``parent``) read as ``value``."""
+        """The splice that makes ``node`` (a value in ``parent``) read as ``value``.
+
+        A ``|+`` block scalar keeps its trailing line breaks as content, so the span it
+        ends may end at the start of the next line; the new text then ends its own line
+        too, or the next key would join it."""
+        start, end, text = self._replacement_span(parent, key, node, value)
+        if end > start and self._base[end - 1] == "\n" and not text.endswith("\n"):
+            text += self._eol
+        return start, end, text
+
+    def _replacement_span(self, parent: Node, key: ScalarNode | None, node: Node,
+                          value: Any) -> tuple[int, int, str]:
         start, end = node.start_mark.index, self._content_end(node)
         empty = isinstance(node, ScalarNode) and start == node.end_mark.index
         block_node = isinstance(node, (MappingNode, SequenceNode)) and not node.flow_style
