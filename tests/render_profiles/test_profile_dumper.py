@@ -102,3 +102,18 @@ def test_rendered_profiles_are_what_pyyaml_wrote() -> None:
     assert "team-49" in profiles["clouddriver-rw"]["clouddriver.yml"]
     for data, header, text in dumped:
         assert text == (base.HEADER if header else "") + _reference(data)
+
+
+def test_copied_blocks_are_independent_deep_copies() -> None:
+    """``copied`` (each profile owns its data) copies plain YAML without copy.deepcopy,
+    and keeps deepcopy's behaviour for data shared through a YAML alias."""
+    raw = yaml.safe_load("providers:\n  kubernetes:\n    accounts:\n    - name: a\n"
+                         "      namespaces: [x]\n      since: 2024-01-02\n")
+    got = base.copied(raw, "providers")
+    assert got == raw["providers"]
+    got["kubernetes"]["accounts"][0]["namespaces"].append("y")
+    assert raw["providers"]["kubernetes"]["accounts"][0]["namespaces"] == ["x"]
+    shared = yaml.safe_load("p:\n  one: &n {k: [1]}\n  two: *n\n")
+    twin = base.copied(shared, "p")
+    assert twin == shared["p"] and twin["one"] is twin["two"]
+    assert twin["one"] is not shared["p"]["one"]

@@ -62,7 +62,34 @@ def block(raw: Any, *path: str) -> dict[str, Any]:
 def copied(raw: Any, *path: str) -> dict[str, Any]:
     """A deep copy of :func:`block`: a profile owns its data, so merging into it later
     can never change the halconfig that every other service's profile reads."""
-    return copy.deepcopy(block(raw, *path))
+    found = block(raw, *path)
+    try:
+        return _tree_copy(found, set())  # type: ignore[no-any-return]
+    except _Shared:  # a YAML alias: keep deepcopy's sharing (and its handling of cycles)
+        return copy.deepcopy(found)
+
+
+class _Shared(Exception):
+    """The same list or mapping is reached twice."""
+
+
+def _tree_copy(value: Any, seen: set[int]) -> Any:
+    """``copy.deepcopy`` for loaded YAML without aliases (plain dicts, lists, scalars),
+    several times faster: a big halconfig's 2,000 accounts are copied for every
+    clouddriver role.  Raises _Shared when an object is reached twice; any type but
+    those goes through ``copy.deepcopy``."""
+    cls = type(value)
+    if cls is str or cls is int or cls is bool or cls is float or value is None:
+        return value
+    if cls is dict or cls is list:
+        key = id(value)
+        if key in seen:
+            raise _Shared
+        seen.add(key)
+        if cls is dict:
+            return {k: _tree_copy(v, seen) for k, v in value.items()}
+        return [_tree_copy(v, seen) for v in value]
+    return copy.deepcopy(value)
 
 
 def flag(raw: Any, *path: str) -> bool:
