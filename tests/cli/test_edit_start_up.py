@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 from pyhalyard.cli.mask import mask_text
-
 from tests.cli.conftest import HALYARD_STYLE
 from tests.cli.test_realworld_and_imports import CHILD
 
