@@ -6,6 +6,7 @@ Commands call these functions instead of re-assembling the stages themselves.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from pyhalyard.errors import HalError
 from pyhalyard.halconfig.coerce import may_need_coercion
@@ -13,7 +14,9 @@ from pyhalyard.halconfig.custom import CustomFiles, load_custom
 from pyhalyard.halconfig.model import Deployment, read_deployment
 from pyhalyard.halconfig.paths import HalPaths
 from pyhalyard.halconfig.store import HalConfig
-from pyhalyard.plan import Plan, make_plan
+
+if TYPE_CHECKING:  # a config edit validates without a plan: plan.py is imported on use
+    from pyhalyard.plan import Plan
 
 
 @dataclass(frozen=True)
@@ -50,6 +53,8 @@ def plan(loaded: Loaded) -> Plan:
     one, so it is built once per loaded configuration."""
     if _LAST_PLAN and _LAST_PLAN[0][0] is loaded:
         return _LAST_PLAN[0][1]
+    from pyhalyard.plan import make_plan
+
     made = make_plan(loaded.deployment, loaded.custom, str(loaded.paths.root))
     _LAST_PLAN[:] = [(loaded, made)]
     return made

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 import click
 
+from pyhalyard.cli.mask import mask_text
 from pyhalyard.halconfig.paths import HalPaths, default_hal_dir
-from pyhalyard.redis.endpoint import mask_text
 
 F = TypeVar("F", bound=Callable[..., Any])
 

@@ -12,8 +12,8 @@ import click
 from pyhalyard import __version__
 from pyhalyard.cli.context import common_options, get_app
 from pyhalyard.cli.lazy import LazyGroup
+from pyhalyard.cli.mask import mask_text
 from pyhalyard.errors import HalError
-from pyhalyard.redis.endpoint import mask_text
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 

@@ -91,5 +91,8 @@ def coerce_tree(value: Any) -> Any:
 
 
 def may_need_coercion(text: str) -> bool:
-    """Cheap test on the file's text: False means :func:`coerce_tree` would change nothing."""
+    """Cheap test on the file's text: False means :func:`coerce_tree` would change nothing.
+    (A candidate is quoted: a text without quotes is answered without the regex scan.)"""
+    if '"' not in text and "'" not in text:
+        return False
     return _CANDIDATE.search(text) is not None

@@ -158,23 +158,30 @@ def format_path(path: YamlPath) -> str:
 class _Parsed:
     # Plain classes with __slots__ rather than dataclasses here: four dataclasses cost
     # ~1.5 ms of import time, and every ``hal`` command imports this module.
-    __slots__ = ("data", "merged", "root")
+    __slots__ = ("data", "duplicate_free", "merged", "root")
 
-    def __init__(self, root: Node | None, data: Any, merged: set[int]) -> None:
+    def __init__(self, root: Node | None, data: Any, merged: set[int],
+                 duplicate_free: bool = False) -> None:
         self.root = root
         self.data = data
         self.merged = merged  # mappings that had a "<<" key (their node.value is flattened)
+        # True: proven while constructing that no mapping writes a key's text twice
+        # (False: not known, the node tree has to be walked).
+        self.duplicate_free = duplicate_free
 
 
 class _Slow(Exception):
     """The fast constructor met something only PyYAML's full constructor handles."""
 
 
-def _construct(loader: Any, node: Node, constructors: dict[Any, Any]) -> Any:
+def _construct(loader: Any, node: Node, constructors: dict[Any, Any],
+               unsure: list[Node]) -> Any:
     """PyYAML's SafeConstructor result for trees without anchors, tags or merges, ~5x faster.
 
     The standard constructor goes through generators and bookkeeping for
-    recursive structures that such trees cannot have.
+    recursive structures that such trees cannot have.  Mappings that may repeat a
+    key's text (fewer keys than entries, or a key that is not a plain string) are
+    added to ``unsure``: when none is, the duplicate-key check needs no second walk.
     """
     cls = type(node)
     if cls is ScalarNode:
@@ -183,15 +190,21 @@ def _construct(loader: Any, node: Node, constructors: dict[Any, Any]) -> Any:
         return constructors[node.tag](loader, node)
     if cls is MappingNode and node.tag == _MAP:
         out: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
+        pairs = node.value
+        for key_node, value_node in pairs:
             if type(key_node) is not ScalarNode:
                 raise _Slow
-            key = key_node.value if key_node.tag == _STR else \
-                constructors[key_node.tag](loader, key_node)
-            out[key] = _construct(loader, value_node, constructors)
+            if key_node.tag == _STR:
+                key = key_node.value
+            else:
+                key = constructors[key_node.tag](loader, key_node)
+                unsure.append(node)
+            out[key] = _construct(loader, value_node, constructors, unsure)
+        if len(out) != len(pairs):
+            unsure.append(node)
         return out
     if cls is SequenceNode and node.tag == _SEQ:
-        return [_construct(loader, item, constructors) for item in node.value]
+        return [_construct(loader, item, constructors, unsure) for item in node.value]
     raise _Slow
 
 
@@ -320,6 +333,7 @@ def _parse_document(text: str, source: str) -> _Parsed:
     try:
         node = loader.get_single_node()
         merged: set[int] = set()
+        duplicate_free = node is None
         if node is None:
             data = None
         else:
@@ -332,7 +346,9 @@ def _parse_document(text: str, source: str) -> _Parsed:
                     data = loader.construct_document(node)
                 else:
                     try:
-                        data = _construct(loader, node, loader.yaml_constructors)
+                        unsure: list[Node] = []
+                        data = _construct(loader, node, loader.yaml_constructors, unsure)
+                        duplicate_free = not unsure
                     except (_Slow, KeyError, TypeError):
                         data = loader.construct_document(node)
             except (ValueError, TypeError, OverflowError) as exc:
@@ -350,7 +366,7 @@ def _parse_document(text: str, source: str) -> _Parsed:
         raise ConfigError(source, "invalid YAML: nested too deeply") from None
     finally:
         loader.dispose()
-    return _Parsed(node, data, merged)
+    return _Parsed(node, data, merged, duplicate_free)
 
 
 def _unreadable(loader: Any, root: Node, source: str, exc: Exception) -> ConfigError:
@@ -528,6 +544,7 @@ class Document:
         self._base = body
         self._root = parsed.root
         self._merged = parsed.merged
+        self._duplicate_free = parsed.duplicate_free
         self.data: Any = parsed.data
         newline = body.find("\n")
         self._eol = "\r\n" if newline > 0 and body[newline - 1] == "\r" else "\n"
@@ -568,6 +585,7 @@ class Document:
         self._ov = _Overlay()
         self._text = self._bom + body
         self._root = None
+        self._duplicate_free = False
         self._shared = None
 
     def _tree(self) -> None:
@@ -583,6 +601,13 @@ class Document:
         self.text  # noqa: B018 - applies pending edits
         self._tree()
         return self._root
+
+    @property
+    def duplicate_free(self) -> bool:
+        """True when parsing proved that no mapping of ``root`` writes a key twice; False
+        when that is not known (then walk ``root``)."""
+        self.root  # noqa: B018 - applies pending edits, parses again if needed
+        return self._duplicate_free
 
     def get(self, path: YamlPath, default: Any = None) -> Any:
         cur = self.data

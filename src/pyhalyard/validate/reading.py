@@ -92,7 +92,9 @@ def _duplicate_problems(source: str, root: Node | None, prefix: str = ""
 
 def duplicate_keys(loaded: Loaded) -> Iterator[Problem]:
     """YAML's last-one-wins, made visible, in the config and in service-settings files."""
-    yield from _duplicate_problems(loaded.config.doc.source, loaded.config.doc.root)
+    doc = loaded.config.doc
+    if not doc.duplicate_free:  # parsing usually proved there is none: no second walk
+        yield from _duplicate_problems(doc.source, doc.root)
     folder = loaded.paths.deployment(loaded.deployment.name).service_settings
     if folder.is_dir():
         for path in sorted(folder.glob("*.y*ml")):
@@ -138,10 +140,12 @@ def overridden_generated_keys(generated: dict[str, Any], user: Any) -> list[str]
 
 def custom_overrides(loaded: Loaded) -> Iterator[Problem]:
     """INFO: which generated override keys a custom ``<name>-overrides.yml`` wins over."""
-    from pyhalyard.plan import make_plan
+    from pyhalyard.pipeline import plan as plan_of
     from pyhalyard.render.profiles import overrides_file
 
-    plan = make_plan(loaded.deployment, loaded.custom)
+    if not any(name.endswith("-overrides.yml") for name in loaded.custom.profiles):
+        return  # no custom overrides file: nothing to compare (and no plan to build)
+    plan = plan_of(loaded)  # the one validate's file rules and rendering use too
     for sp in plan.enabled():
         if not sp.overrides:
             continue

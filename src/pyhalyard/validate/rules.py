@@ -15,7 +15,6 @@ from pyhalyard.echo_scheduler import sql_clustered
 from pyhalyard.halconfig.model import DISTRIBUTED, PROVIDER_V2
 from pyhalyard.kube_names import NAMESPACE_RULE, is_dns_label
 from pyhalyard.pipeline import Loaded
-from pyhalyard.redis.endpoint import InvalidEndpoint, parse_endpoint
 from pyhalyard.validate import ops_rules, table_rules
 from pyhalyard.validate.files import kubeconfig_defaults, required_files_readable
 from pyhalyard.validate.problem import Problem, Severity
@@ -161,6 +160,8 @@ def redis_endpoint_uris(loaded: Loaded) -> Iterator[Problem]:
     for key, value in cd.endpoints.items():
         if not value:
             continue
+        from pyhalyard.redis.endpoint import InvalidEndpoint, parse_endpoint
+
         try:
             parse_endpoint(value)
         except InvalidEndpoint as exc:
