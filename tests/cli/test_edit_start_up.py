@@ -4,15 +4,12 @@ are loaded only by commands that need them; messages are still masked."""
 
 from __future__ import annotations
 
-import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from pyhalyard.cli.mask import mask_text
 from tests.cli.conftest import HALYARD_STYLE
-from tests.cli.test_realworld_and_imports import CHILD
+from tests.cli.imports_probe import imports_of
 
 NOT_ON_AN_EDIT = ("pyhalyard.plan", "pyhalyard.redis.endpoint")
 
@@ -21,11 +18,8 @@ def _modules_after(tmp_path: Path, *words: str) -> list[str]:
     root = tmp_path / "hal"
     root.mkdir()
     shutil.copy(HALYARD_STYLE, root / "config")
-    proc = subprocess.run([sys.executable, "-c", CHILD, "--hal-dir", str(root), *words],
-                          capture_output=True, text=True, check=True)
-    report = json.loads(proc.stdout.strip().splitlines()[-1])
-    assert report["code"] == 0, proc.stderr
-    modules: list[str] = report["modules"]
+    code, modules, err = imports_of(root, *words)
+    assert code == 0, err
     assert "pyhalyard.validate.rules" in modules  # the edit was validated
     return modules
 
