@@ -79,3 +79,14 @@ def is_staged(path: object, name: str) -> bool:
     ``<STAGED><abs(Java hash of the host path)>-<name>``."""
     return (isinstance(path, str) and path.startswith(STAGED)
             and re.fullmatch(r"\d+-" + re.escape(name), path[len(STAGED):]) is not None)
+
+
+def home_with_kubeconfig(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                         kubeconfig: bytes) -> Path:
+    """A fresh $HOME whose ``~/.kube/config`` holds ``kubeconfig``: what an account with
+    neither ``kubeconfigFile`` nor ``serviceAccount`` ships (Halyard's default)."""
+    home = tmp_path / "home"
+    (home / ".kube").mkdir(parents=True)
+    (home / ".kube" / "config").write_bytes(kubeconfig)
+    monkeypatch.setenv("HOME", str(home))
+    return home

@@ -22,7 +22,7 @@ import pytest
 import yaml
 
 from tests.e2e.support import assert_clean
-from tests.helpers import deck_settings_object, run_hal
+from tests.helpers import deck_settings_object, home_with_kubeconfig, run_hal
 
 SECRET = "flow-secret-value"
 
@@ -324,14 +324,11 @@ def test_documented_install_flow_renders_every_section(
     hal_dir = tmp_path / "hal"  # empty: the first command creates it
     # The docs add the account by --context alone: Halyard (and pyhalyard) then ship the
     # operator's ~/.kube/config, which every reader of these pages has.
-    home = tmp_path / "home"
-    (home / ".kube").mkdir(parents=True)
-    (home / ".kube" / "config").write_text(
-        "apiVersion: v1\nkind: Config\ncurrent-context: prod-ctx\n"
-        "clusters: [{name: prod, cluster: {server: 'https://k8s.example.com'}}]\n"
-        "users: [{name: admin, user: {token: not-a-real-token}}]\n"
-        "contexts: [{name: prod-ctx, context: {cluster: prod, user: admin}}]\n")
-    monkeypatch.setenv("HOME", str(home))
+    home_with_kubeconfig(tmp_path, monkeypatch, (
+        b"apiVersion: v1\nkind: Config\ncurrent-context: prod-ctx\n"
+        b"clusters: [{name: prod, cluster: {server: 'https://k8s.example.com'}}]\n"
+        b"users: [{name: admin, user: {token: not-a-real-token}}]\n"
+        b"contexts: [{name: prod-ctx, context: {cluster: prod, user: admin}}]\n"))
     failed = []
     for page, line in FLOW:
         result = _run(hal_dir, line, files, monkeypatch)

@@ -24,7 +24,7 @@ from pyhalyard.deploy.diff import render as render_diff
 from pyhalyard.render.bundle import Bundle, KubeObject
 from pyhalyard.render.output import render_files
 from pyhalyard.required_files import FIELDS, KUBECONFIG, FileField, pod_path
-from tests.helpers import run_hal
+from tests.helpers import home_with_kubeconfig, run_hal
 from tests.render_manifests.configs import deployment, render, write_hal
 
 DEPS = "/home/spinnaker/.hal/default/staging/dependencies"
@@ -284,10 +284,7 @@ def test_remote_references_are_left_alone(tmp_path: Path) -> None:
 
 def test_account_without_kubeconfig_or_service_account_gets_the_hosts(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    home = tmp_path / "home"
-    (home / ".kube").mkdir(parents=True)
-    (home / ".kube" / "config").write_bytes(KUBECONFIG_BYTES)
-    monkeypatch.setenv("HOME", str(home))
+    home = home_with_kubeconfig(tmp_path, monkeypatch, KUBECONFIG_BYTES)
     dep = deployment()
     dep["providers"]["kubernetes"]["accounts"].append({"name": "plain", "providerVersion": "V2"})
     hal = write_hal(tmp_path / "hal", dep)
@@ -394,10 +391,7 @@ def test_files_go_to_the_namespace_of_the_pods_that_mount_them(
     """KubernetesV2Service.getNamespace: with service-settings ``location`` the service and
     the Secret its pods mount (stageConfig) live in that namespace; a pod can mount only
     a Secret of its own namespace."""
-    home = tmp_path / "home"
-    (home / ".kube").mkdir(parents=True)
-    (home / ".kube" / "config").write_bytes(KUBECONFIG_BYTES)
-    monkeypatch.setenv("HOME", str(home))
+    home_with_kubeconfig(tmp_path, monkeypatch, KUBECONFIG_BYTES)
     dep = deployment()
     dep["providers"]["kubernetes"]["accounts"].append({"name": "plain", "providerVersion": "V2"})
     hal = write_hal(tmp_path / "hal", dep, settings={"clouddriver": {"location": "spin-cloud"}})
